@@ -1,0 +1,80 @@
+using Gateway.Host.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Host.Hosting;
+
+/// <summary>Composes the gateway: the generic host, logging, options and every component.</summary>
+public static class GatewayHost
+{
+    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true, // no appsettings.json or implicit providers: one configuration file, validated
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            ApplicationName = "edge-gateway",
+        });
+
+        builder.Logging.AddGatewayConsole(options.Logging.Level);
+        builder.Services.Configure<HostOptions>(h =>
+        {
+            h.ShutdownTimeout = TimeSpan.FromSeconds(options.Host.ShutdownSeconds);
+            h.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGatewayOptions(options, configPath, warnings);
+        builder.Services.AddHostedService<ShutdownWatchdog>();
+        builder.Services.AddHostedService<NodeLifecycleService>();
+        return builder.Build();
+    }
+
+    private static IServiceCollection AddGatewayOptions(this IServiceCollection services, GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new GatewayRunInfo(Path.GetFullPath(configPath), warnings));
+        services.AddSingleton(Options.Create(options.Node));
+        services.AddSingleton(Options.Create(options.Storage));
+        services.AddSingleton(Options.Create(options.Mqtt));
+        services.AddSingleton(Options.Create(options.Web));
+        return services;
+    }
+
+    /// <summary>
+    /// One line per message. Under systemd (JOURNAL_STREAM set) each line carries its syslog
+    /// priority prefix so journald records the level; elsewhere lines start with a UTC timestamp.
+    /// </summary>
+    public static ILoggingBuilder AddGatewayConsole(this ILoggingBuilder logging, string level)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(Enum.Parse<LogLevel>(level));
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        if (Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null)
+        {
+            logging.AddSystemdConsole(o => o.TimestampFormat = null);
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.ColorBehavior = LoggerColorBehavior.Disabled;
+            });
+        }
+        return logging;
+    }
+}
+
+/// <summary>Facts about this run that components may report (health, status replies).</summary>
+public sealed record GatewayRunInfo(string ConfigPath, IReadOnlyList<ConfigError> Warnings)
+{
+    public static string Version { get; } =
+        typeof(GatewayRunInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+}
