@@ -116,7 +116,7 @@ public static class GatewayCli
         return path;
     }
 
-    private static int Usage(CliConsole console, string message)
+    internal static int Usage(CliConsole console, string message)
     {
         console.Error.WriteLine($"edge-gateway: {message}");
         console.Error.WriteLine(CommandLine.Usage);

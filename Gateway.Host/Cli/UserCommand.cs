@@ -19,8 +19,7 @@ internal static partial class UserCommand
         }
         if (!Enum.TryParse<UserRole>(roleText, ignoreCase: true, out var role) || !Enum.IsDefined(role) || roleText!.All(char.IsDigit))
         {
-            console.Error.WriteLine("edge-gateway: user add needs --role technician or --role viewer");
-            return GatewayCli.UsageError;
+            return GatewayCli.Usage(console, "user add needs --role technician or --role viewer");
         }
 
         var usersFile = ResolveUsersFile(configPath, console);

@@ -9,14 +9,19 @@ namespace Gateway.Host.Configuration;
 /// <c>GATEWAY_mqtt__password=…</c> sets <c>mqtt.password</c>, <c>GATEWAY_devices__0__pollMs=500</c>
 /// sets <c>devices[0].pollMs</c>. Keys match case-insensitively, as in Microsoft.Extensions.Configuration.
 /// A value replaces a string as a string; otherwise it is read as a JSON literal when it is one
-/// (number, true, false, null, a quoted string, an array or an object) and as a plain string when it is not.
+/// (number, true, false, null, a quoted string, an array or an object) and as a plain string when it
+/// is not — or when the schema wants a string there (a digit-only password stays a string).
 /// </summary>
 internal static class EnvironmentOverrides
 {
     public const string Prefix = "GATEWAY_";
 
-    public static void Apply(JsonObject root, IEnumerable<KeyValuePair<string, string?>> environment, List<ConfigError> errors)
+    /// <summary>A value set from the environment that was read as a non-string literal, and how to make it the raw string instead.</summary>
+    public sealed record LiteralOverride(string Path, Action MakeString);
+
+    public static List<LiteralOverride> Apply(JsonObject root, IEnumerable<KeyValuePair<string, string?>> environment, List<ConfigError> errors)
     {
+        var literals = new List<LiteralOverride>();
         foreach (var (name, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             if (!name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase) || value is null)
@@ -33,13 +38,15 @@ internal static class EnvironmentOverrides
             {
                 continue; // GATEWAY_CONFIG names the file; it is not a key inside it
             }
-            Set(root, segments, value, name, errors);
+            Set(root, segments, value, name, errors, literals);
         }
+        return literals;
     }
 
-    private static void Set(JsonObject root, string[] segments, string raw, string variable, List<ConfigError> errors)
+    private static void Set(JsonObject root, string[] segments, string raw, string variable, List<ConfigError> errors, List<LiteralOverride> literals)
     {
         JsonNode container = root;
+        var path = "";
         for (var i = 0; i < segments.Length; i++)
         {
             var last = i == segments.Length - 1;
@@ -49,9 +56,14 @@ internal static class EnvironmentOverrides
                 case JsonObject obj:
                 {
                     var key = obj.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, segments[i], StringComparison.OrdinalIgnoreCase)) ?? segments[i];
+                    path = JsonPathText.Child(path, key);
                     if (last)
                     {
                         obj[key] = Convert(raw, obj[key]);
+                        if (obj[key]?.GetValueKind() != JsonValueKind.String)
+                        {
+                            literals.Add(new LiteralOverride(path, () => obj[key] = JsonValue.Create(raw)));
+                        }
                         return;
                     }
                     if (obj[key] is not (JsonObject or JsonArray))
@@ -72,9 +84,14 @@ internal static class EnvironmentOverrides
                     {
                         arr.Add(last ? null : nextIsIndex ? new JsonArray() : new JsonObject());
                     }
+                    path = JsonPathText.Index(path, index);
                     if (last)
                     {
                         arr[index] = Convert(raw, arr[index]);
+                        if (arr[index]?.GetValueKind() != JsonValueKind.String)
+                        {
+                            literals.Add(new LiteralOverride(path, () => arr[index] = JsonValue.Create(raw)));
+                        }
                         return;
                     }
                     if (arr[index] is not (JsonObject or JsonArray))

@@ -67,13 +67,21 @@ public static class GatewayConfigLoader
 
         var errors = new List<ConfigError>();
         var warnings = new List<ConfigError>();
-        EnvironmentOverrides.Apply(root, environment ?? ProcessEnvironment(), errors);
+        var literals = EnvironmentOverrides.Apply(root, environment ?? ProcessEnvironment(), errors);
         if (errors.Count > 0)
         {
             return new ConfigLoadResult(null, errors, warnings, root);
         }
 
-        errors.AddRange(Schema.Value.Validate(root));
+        var schemaErrors = Schema.Value.Validate(root);
+        // An override read as a number/bool where the schema wants a string is meant as that string.
+        var retry = literals.Where(l => schemaErrors.Any(e => e.Path == l.Path)).ToList();
+        if (retry.Count > 0)
+        {
+            retry.ForEach(l => l.MakeString());
+            schemaErrors = Schema.Value.Validate(root);
+        }
+        errors.AddRange(schemaErrors);
         if (errors.Count > 0)
         {
             return new ConfigLoadResult(null, errors, warnings, root);
