@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Gateway.Inference.Models;
 
 namespace Gateway.Inference.Preprocessing;
@@ -94,13 +96,19 @@ public sealed class FramePreprocessor
             {
                 var target = destination.Slice(((outY * _width) + _padX) * 3, rowLength);
                 TensorPrimitives.Lerp(a, b, fy, target);
-                TensorPrimitives.Multiply(target, _scale, target);
+                if (_scale != 1f)
+                {
+                    TensorPrimitives.Multiply(target, _scale, target);
+                }
             }
             else
             {
                 // Source rows are kept planar (RRR…GGG…BBB…) for NCHW, so each plane row is one blend.
                 TensorPrimitives.Lerp(a, b, fy, _blend);
-                TensorPrimitives.Multiply(_blend, _scale, _blend);
+                if (_scale != 1f)
+                {
+                    TensorPrimitives.Multiply(_blend, _scale, _blend);
+                }
                 var offset = (outY * _width) + _padX;
                 for (var c = 0; c < 3; c++)
                 {
@@ -126,18 +134,40 @@ public sealed class FramePreprocessor
         var useA = _rowASource < _rowBSource;
         var row = useA ? _rowA : _rowB;
         var source = rgb24.Slice(y * frameWidth * 3, frameWidth * 3);
-        var planar = _layout == TensorLayout.Nchw;
+        // The hot loop of the pre-processing: indices come from Plan() and are within the row
+        // (x0, x1 ≤ frameWidth - 1), so it reads through refs without per-element bounds checks.
+        ref var src = ref MemoryMarshal.GetReference(source);
+        ref var dst = ref MemoryMarshal.GetArrayDataReference(row);
+        ref var x0 = ref MemoryMarshal.GetArrayDataReference(_x0);
+        ref var x1 = ref MemoryMarshal.GetArrayDataReference(_x1);
+        ref var fx = ref MemoryMarshal.GetArrayDataReference(_fx);
         var n = _contentWidth;
-        for (var ox = 0; ox < n; ox++)
+        if (_layout == TensorLayout.Nchw)
         {
-            var p0 = _x0[ox];
-            var p1 = _x1[ox];
-            var f = _fx[ox];
-            for (var c = 0; c < 3; c++)
+            // Planar (RRR…GGG…BBB…) so that each NCHW plane row is one blend later.
+            ref var green = ref Unsafe.Add(ref dst, n);
+            ref var blue = ref Unsafe.Add(ref dst, 2 * n);
+            for (var ox = 0; ox < n; ox++)
             {
-                float v0 = source[p0 + c];
-                float v1 = source[p1 + c];
-                row[planar ? (c * n) + ox : (ox * 3) + c] = v0 + (f * (v1 - v0));
+                ref var p0 = ref Unsafe.Add(ref src, Unsafe.Add(ref x0, ox));
+                ref var p1 = ref Unsafe.Add(ref src, Unsafe.Add(ref x1, ox));
+                var f = Unsafe.Add(ref fx, ox);
+                Unsafe.Add(ref dst, ox) = p0 + (f * (p1 - p0));
+                Unsafe.Add(ref green, ox) = Unsafe.Add(ref p0, 1) + (f * (Unsafe.Add(ref p1, 1) - Unsafe.Add(ref p0, 1)));
+                Unsafe.Add(ref blue, ox) = Unsafe.Add(ref p0, 2) + (f * (Unsafe.Add(ref p1, 2) - Unsafe.Add(ref p0, 2)));
+            }
+        }
+        else
+        {
+            for (var ox = 0; ox < n; ox++)
+            {
+                ref var p0 = ref Unsafe.Add(ref src, Unsafe.Add(ref x0, ox));
+                ref var p1 = ref Unsafe.Add(ref src, Unsafe.Add(ref x1, ox));
+                var f = Unsafe.Add(ref fx, ox);
+                ref var o = ref Unsafe.Add(ref dst, 3 * ox);
+                o = p0 + (f * (p1 - p0));
+                Unsafe.Add(ref o, 1) = Unsafe.Add(ref p0, 1) + (f * (Unsafe.Add(ref p1, 1) - Unsafe.Add(ref p0, 1)));
+                Unsafe.Add(ref o, 2) = Unsafe.Add(ref p0, 2) + (f * (Unsafe.Add(ref p1, 2) - Unsafe.Add(ref p0, 2)));
             }
         }
         if (useA)
