@@ -9,18 +9,7 @@ namespace Gateway.Tests.Inference.Detectors;
 [Collection(TestModelCollection.Name)]
 public sealed class ObjectDetectorTests(TestModelSet models)
 {
-    private ModelManifest Yolo() => new()
-    {
-        ModelPath = models.PathOf("yolo_head"),
-        InputName = "images",
-        InputWidth = 64,
-        InputHeight = 64,
-        OutputName = "output0",
-        OutputLayout = OutputLayout.Yolo,
-        Labels = ["person", "bottle", "cup"],
-        ScoreThreshold = 0.5f,
-        IouThreshold = 0.45f,
-    };
+    private ModelManifest Yolo() => models.YoloManifest();
 
     private ModelManifest Boxes() => new()
     {

@@ -8,18 +8,7 @@ namespace Gateway.Tests.Inference.Models;
 [Collection(TestModelCollection.Name)]
 public sealed class ModelContractTests(TestModelSet models)
 {
-    private ModelManifest Yolo() => new()
-    {
-        ManifestPath = "yolo.json",
-        ModelPath = models.PathOf("yolo_head"),
-        InputName = "images",
-        InputWidth = 64,
-        InputHeight = 64,
-        InputLayout = TensorLayout.Nchw,
-        OutputName = "output0",
-        OutputLayout = OutputLayout.Yolo,
-        Labels = ["person", "bottle", "cup"],
-    };
+    private ModelManifest Yolo() => models.YoloManifest();
 
     [Fact]
     public void A_matching_manifest_loads()

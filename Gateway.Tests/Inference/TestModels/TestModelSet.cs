@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Inference.Models;
 using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Inference.TestModels;
@@ -31,6 +32,21 @@ public sealed class TestModelSet : IDisposable
 
     public float[] ExpectedValues(string model, string name) =>
         Expected.RootElement.GetProperty(model).GetProperty(name).EnumerateArray().Select(e => (float)e.GetDouble()).ToArray();
+
+    /// <summary>A manifest that matches yolo_head.onnx: NCHW 64x64 letterbox, [1,7,5] head, 3 labels.</summary>
+    public ModelManifest YoloManifest() => new()
+    {
+        ManifestPath = "yolo.json",
+        ModelPath = PathOf("yolo_head"),
+        InputName = "images",
+        InputWidth = 64,
+        InputHeight = 64,
+        OutputName = "output0",
+        OutputLayout = OutputLayout.Yolo,
+        Labels = ["person", "bottle", "cup"],
+        ScoreThreshold = 0.5f,
+        IouThreshold = 0.45f,
+    };
 
     public void Dispose()
     {
