@@ -155,10 +155,10 @@ public sealed unsafe class OnnxSession : IDisposable
             api.Check(api.SetIntraOpNumThreads(raw, options.IntraOpThreads));
             api.Check(api.SetInterOpNumThreads(raw, 1));
             api.Check(api.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization));
-            fixed (byte* key = "session.intra_op.allow_spinning\0"u8)
-            fixed (byte* value = options.AllowSpinning ? "1\0"u8 : "0\0"u8)
+            AddConfigEntry(api, raw, "session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+            foreach (var (key, value) in options.ConfigEntries)
             {
-                api.Check(api.AddSessionConfigEntry(raw, key, value));
+                AddConfigEntry(api, raw, key, value);
             }
             return handle;
         }
@@ -166,6 +166,15 @@ public sealed unsafe class OnnxSession : IDisposable
         {
             handle.Dispose();
             throw;
+        }
+    }
+
+    private static void AddConfigEntry(OrtApi api, nint options, string key, string value)
+    {
+        fixed (byte* k = Encoding.UTF8.GetBytes(key + "\0"))
+        fixed (byte* v = Encoding.UTF8.GetBytes(value + "\0"))
+        {
+            api.Check(api.AddSessionConfigEntry(options, k, v));
         }
     }
 

@@ -14,6 +14,9 @@ public sealed class OnnxSessionOptions
     /// </summary>
     public bool AllowSpinning { get; set; }
 
+    /// <summary>Further ONNX Runtime session configuration entries (<c>onnxruntime_session_options_config_keys.h</c>).</summary>
+    public IDictionary<string, string> ConfigEntries { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     /// <summary>An explicit <c>libonnxruntime.so.1</c>; see <see cref="OnnxRuntimeLibrary"/> for the search order.</summary>
     public string? LibraryPath { get; set; }
 }

@@ -21,6 +21,23 @@ public sealed class OnnxSessionTests(TestModelSet models)
     }
 
     [Fact]
+    public void Session_option_slots_reach_the_functions_they_name()
+    {
+        // Slot 23 (SetSessionGraphOptimizationLevel) validates its level; slot 130
+        // (AddSessionConfigEntry) its key: their own messages prove the right functions are called.
+        var level = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Open(models.PathOf("affine"), new OnnxSessionOptions { GraphOptimization = (GraphOptimization)5 }));
+        Assert.Equal((OrtErrorCode.InvalidArgument, "graph_optimization_level is not valid"), (level.Code, level.OrtMessage));
+
+        var options = new OnnxSessionOptions();
+        options.ConfigEntries[""] = "1";
+        var entry = Assert.Throws<OnnxRuntimeException>(() => OnnxSession.Open(models.PathOf("affine"), options));
+        Assert.StartsWith("Config key is empty", entry.OrtMessage, StringComparison.Ordinal);
+
+        using var basic = OnnxSession.Open(models.PathOf("affine"), new OnnxSessionOptions { GraphOptimization = GraphOptimization.Basic, IntraOpThreads = 1, AllowSpinning = true });
+        Assert.Equal("x", basic.Inputs[0].Name);
+    }
+
+    [Fact]
     public void Describes_inputs_and_outputs_as_the_model_declares_them()
     {
         using var session = OnnxSession.Open(models.PathOf("affine"));
