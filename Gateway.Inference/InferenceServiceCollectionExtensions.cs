@@ -18,7 +18,9 @@ public static class InferenceServiceCollectionExtensions
         {
             options.Configure(configure);
         }
-        options.Validate(o => o.IntraOpThreads is >= 0 and <= 64, "inference.intraOpThreads must be from 0 to 64");
+        options.Validate(o => o.IntraOpThreads is >= 0 and <= 64, "inference.intraOpThreads must be from 0 to 64")
+            .Validate(o => o.OnnxRuntimePath is null || File.Exists(o.OnnxRuntimePath), "inference.onnxRuntimePath names a file that does not exist")
+            .ValidateOnStart();
         services.TryAddSingleton<IDetectionModelLoader, DetectionModelLoader>();
         return services;
     }
