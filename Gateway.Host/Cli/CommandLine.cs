@@ -10,6 +10,8 @@ internal sealed class CommandLine
           edge-gateway demo [--data DIR]              a complete virtual pole on embedded defaults
           edge-gateway user add NAME --role technician|viewer [--config FILE]
                                                       create or reset a web user; password from stdin
+          edge-gateway detect --model MANIFEST IMAGE...
+                                                      run a detection model on pictures, one JSON line each
           edge-gateway --version | --help
         The configuration file may also be named by GATEWAY_CONFIG; GATEWAY_section__key=value
         environment variables override single keys.

@@ -35,6 +35,7 @@ public static class GatewayCli
             ["run"] or ["check-config"] => ["config"],
             ["demo"] => ["data"],
             ["user", "add", _] => ["role", "config"],
+            ["detect", ..] => ["model"],
             _ => null,
         };
         if (allowed is null)
@@ -50,6 +51,7 @@ public static class GatewayCli
         {
             "run" => await RunAsync(RequireConfig(line, console), console, cancellationToken).ConfigureAwait(false),
             "check-config" => CheckConfig(RequireConfig(line, console), console),
+            "detect" => await DetectCommand.RunAsync(line, console, cancellationToken).ConfigureAwait(false),
             "demo" => await DemoCommand.RunAsync(line.Option("data") ?? "demo-data", console, cancellationToken).ConfigureAwait(false),
             _ => await UserCommand.AddAsync(line.Words[2], line.Option("role"), line.Option("config"), console).ConfigureAwait(false),
         };
