@@ -23,6 +23,8 @@ public sealed class GatewayOptions
 
     public IList<DeviceOptions> Devices { get; set; } = [];
 
+    public InferenceOptions Inference { get; set; } = new();
+
     public IList<ModelOptions> Models { get; set; } = [];
 
     public IList<CameraOptions> Cameras { get; set; } = [];
