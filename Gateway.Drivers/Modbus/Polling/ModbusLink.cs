@@ -57,7 +57,14 @@ internal sealed class ModbusLink
             var wait = TicksToTime(device.NextDue - _time.GetTimestamp());
             if (wait > TimeSpan.Zero)
             {
-                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
             }
             var startedAt = _time.GetTimestamp();
             device.MaxLatenessTicks = Math.Max(device.MaxLatenessTicks, startedAt - device.NextDue);
