@@ -324,7 +324,7 @@ public sealed class SerialPort : IByteChannel
             _reader.Join(TimeSpan.FromMilliseconds(PollSliceMs * 3));
             Libc.Close(_fd);
             _stop.Dispose();
-            _dataArrived.Release();
+            Signal(); // wake a pending ReadAsync so that it sees the port is gone
         }
         return ValueTask.CompletedTask;
     }
