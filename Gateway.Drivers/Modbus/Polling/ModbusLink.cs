@@ -164,6 +164,7 @@ internal sealed class ModbusLink
         await UpdateHealthAsync(device, answered, last, cancellationToken).ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask UpdateHealthAsync(ModbusDevice device, bool answered, ModbusOutcome last, CancellationToken cancellationToken)
     {
         if (answered)
@@ -203,6 +204,7 @@ internal sealed class ModbusLink
         return new DriverEvent(type, device.Id, data, _time.GetUtcNow(), _time.GetTimestamp());
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishBlockAsync(ModbusDevice device, int blockIndex, ModbusOutcome outcome, CancellationToken cancellationToken)
     {
         var block = device.Blocks[blockIndex];
@@ -224,6 +226,7 @@ internal sealed class ModbusLink
             : PointCodec.DecodeRegisters(point, data.Slice(relative * 2, point.Width * 2));
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishBadAsync(ModbusDevice device, int blockIndex, string reason, CancellationToken cancellationToken)
     {
         var measuredAt = _time.GetUtcNow();

@@ -46,6 +46,7 @@ public abstract class ModbusTransport : IAsyncDisposable
         return result;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TransferResult> ExchangeOrFailAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken timeoutToken)
     {
         try
@@ -75,6 +76,7 @@ public abstract class ModbusTransport : IAsyncDisposable
     {
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected static async ValueTask<int> ReadSomeAsync(IByteChannel channel, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var n = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

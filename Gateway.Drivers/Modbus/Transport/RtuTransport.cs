@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Drivers.Channels;
 using Gateway.Drivers.Modbus.Protocol;
 
@@ -27,6 +28,7 @@ public sealed class RtuTransport : ModbusTransport
         _interFrame = interFrame;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<TransferResult> ExchangeAsync(IByteChannel channel, byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken cancellationToken)
     {
         if (_interFrame > TimeSpan.Zero)

@@ -45,21 +45,7 @@ public sealed class PymodbusServer : IDisposable
         return server;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => ChildProcess.Stop(_process);
 }
 
 /// <summary>The four Modbus tables a test server holds, each from address 0.</summary>

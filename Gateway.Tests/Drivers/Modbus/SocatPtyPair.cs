@@ -43,19 +43,5 @@ public sealed class SocatPtyPair : IDisposable
         return pair;
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => ChildProcess.Stop(_process);
 }

@@ -2,6 +2,7 @@
 """Modbus TCP / RTU server for the gateway's tests, on python3-pymodbus 3.0.
 
 usage: pymodbus_server.py tcp PORT DATA.json [UNITS]
+       pymodbus_server.py rtu+tcp PORT DATA.json [UNITS]   (RTU frames over TCP, like a serial server)
        pymodbus_server.py rtu DEVICE DATA.json [UNITS]
 
 DATA.json: {"coils": [0,1,...], "discrete": [...], "input": [u16...], "holding": [u16...]},
@@ -35,8 +36,9 @@ def main():
     context = ModbusServerContext(slaves=slaves, single=False)
 
     async def run():
-        if mode == "tcp":
-            server = await StartAsyncTcpServer(context=context, framer=ModbusSocketFramer, address=("127.0.0.1", int(where)),
+        if mode in ("tcp", "rtu+tcp"):
+            framer = ModbusSocketFramer if mode == "tcp" else ModbusRtuFramer
+            server = await StartAsyncTcpServer(context=context, framer=framer, address=("127.0.0.1", int(where)),
                                                defer_start=True, allow_reuse_address=True, ignore_missing_slaves=True)
         else:
             server = await StartAsyncSerialServer(context=context, framer=ModbusRtuFramer, port=where, baudrate=19200,

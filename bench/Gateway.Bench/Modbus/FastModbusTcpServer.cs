@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Gateway.Drivers.Modbus.Protocol;
 
 namespace Gateway.Bench.Modbus;
@@ -103,6 +104,7 @@ public sealed class FastModbusTcpServer : IAsyncDisposable
         return ModbusPdu.WriteReadResponse(request.Function, _image.AsSpan(start, bytes), destination);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
     {
         while (!buffer.IsEmpty)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Net;
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
@@ -64,7 +65,8 @@ public class ModbusPollBenchmarks
 
     /// <summary>Reference: the two exchanges of a poll, bytes prepared in advance, no framing checks, no decoding.</summary>
     [Benchmark(Baseline = true)]
-    public async Task RawSocketExchanges()
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask RawSocketExchanges()
     {
         await ExchangeAsync(_rawRequest1, 7 + 2 + 80);
         await ExchangeAsync(_rawRequest2, 7 + 2 + 20);
@@ -72,7 +74,8 @@ public class ModbusPollBenchmarks
 
     /// <summary>One full poll: plan → requests → MBAP → response checks → 30 decoded readings published.</summary>
     [Benchmark]
-    public async Task PollOneMeter() => await _link.PollAsync(_device, CancellationToken.None);
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask PollOneMeter() => await _link.PollAsync(_device, CancellationToken.None);
 
     /// <summary>CPU only: encode both requests, check both responses, decode 30 points.</summary>
     [Benchmark]
@@ -96,7 +99,8 @@ public class ModbusPollBenchmarks
         return sum;
     }
 
-    private async Task ExchangeAsync(byte[] request, int expected)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ExchangeAsync(byte[] request, int expected)
     {
         await _raw.SendAsync(request, SocketFlags.None);
         var read = 0;

@@ -2,8 +2,12 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Gateway.Drivers;
 using Gateway.Drivers.Abstractions;
+using Gateway.Drivers.Channels;
 using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Polling;
+using Gateway.Drivers.Modbus.Protocol;
+using Gateway.Drivers.Modbus.Transport;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -15,14 +19,16 @@ public partial class PymodbusDriverTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
 
-    [Fact]
-    public async Task Tcp_every_type_and_order_decodes_like_the_server_holds_it()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("rtu+tcp")]
+    public async Task Tcp_every_type_and_order_decodes_like_the_server_holds_it(string scheme)
     {
         using var temp = new TempDirectory("modbus");
         var (points, expected, tables) = TypeMatrix.Build();
         var port = Net.FreePort();
-        using var server = await PymodbusServer.StartAsync("tcp", port.ToString(CultureInfo.InvariantCulture), tables, temp);
-        var device = new DeviceOptions { Id = "meter", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{port}", PollMs = 200, Points = points };
+        using var server = await PymodbusServer.StartAsync(scheme, port.ToString(CultureInfo.InvariantCulture), tables, temp);
+        var device = new DeviceOptions { Id = "meter", Type = "modbus", Endpoint = $"{scheme}://127.0.0.1:{port}", PollMs = 200, Points = points };
 
         var output = await PollUntilAsync([device], [], o => o.Latest().Count == points.Count);
 
@@ -151,6 +157,35 @@ public partial class PymodbusDriverTests
         Assert.Equal("7", latest[("pump", "level")].Value.ToString());
         Assert.Equal("false", latest[("pump", "relay")].Value.ToString());
         Assert.Equal("0", latest[("pump", "locked")].Value.ToString());
+    }
+
+    [Fact]
+    public async Task Multiple_coil_and_register_writes_round_trip_through_the_master()
+    {
+        using var temp = new TempDirectory("modbus");
+        var (_, _, tables) = TypeMatrix.Build();
+        var port = Net.FreePort();
+        using var server = await PymodbusServer.StartAsync("tcp", port.ToString(CultureInfo.InvariantCulture), tables, temp);
+        await using var master = new ModbusMaster(new MbapTransport(TcpByteChannel.Connector("127.0.0.1", port), new ModbusLinkCounters()), TimeProvider.System, CancellationToken.None);
+        var response = new byte[ModbusLimits.MaxPduLength];
+        var timeout = TimeSpan.FromSeconds(5);
+
+        // FC 15: coils 0..4 := 1 0 1 1 0 (packed LSB first: 0b01101 = 0x0D); FC 1 reads them back.
+        var written = await master.ExecuteAsync(1, ModbusRequest.WriteMultipleCoils(0, 5, new byte[] { 0x0D }), response, timeout, CancellationToken.None);
+        Assert.True(written.IsSuccess, written.Reason);
+        var read = await master.ExecuteAsync(1, ModbusRequest.Read(ModbusFunction.ReadCoils, 0, 5), response, timeout, CancellationToken.None);
+        Assert.True(read.IsSuccess, read.Reason);
+        Assert.Equal(0x0D, response[read.DataOffset] & 0x1F);
+
+        // FC 16 then FC 3.
+        written = await master.ExecuteAsync(1, ModbusRequest.WriteMultipleRegisters(150, new byte[] { 0x12, 0x34, 0xAB, 0xCD }), response, timeout, CancellationToken.None);
+        Assert.True(written.IsSuccess, written.Reason);
+        read = await master.ExecuteAsync(1, ModbusRequest.Read(ModbusFunction.ReadHoldingRegisters, 150, 2), response, timeout, CancellationToken.None);
+        Assert.Equal(new byte[] { 0x12, 0x34, 0xAB, 0xCD }, response.AsSpan(read.DataOffset, read.DataLength).ToArray());
+
+        // Writing past the end is an exception, not a crash.
+        written = await master.ExecuteAsync(1, ModbusRequest.WriteSingleRegister(5000, 1), response, timeout, CancellationToken.None);
+        Assert.Equal(ModbusExceptionCode.IllegalDataAddress, written.Exception);
     }
 
     [Fact]
