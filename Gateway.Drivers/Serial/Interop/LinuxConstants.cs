@@ -3,8 +3,10 @@ namespace Gateway.Drivers.Serial.Interop;
 /// <summary>
 /// Constants of the serial layer, as glibc and the kernel headers define them for x86-64 and
 /// arm64 (both use the asm-generic termbits, ioctls, fcntl and errno values for everything
-/// here; they differ on alpha, mips, powerpc and sparc, which poles do not run). The tests
-/// compare every value with the C headers on this machine.
+/// here; they differ on alpha, mips, powerpc and sparc, which poles do not run). arm64's uapi
+/// asm/fcntl.h overrides only O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE (for AArch32
+/// compatibility) before including asm-generic/fcntl.h, so the O_ flags used here are generic too.
+/// The tests compare every value with the C headers on this machine.
 /// </summary>
 internal static class LinuxConstants
 {

@@ -12,7 +12,9 @@ namespace Gateway.Tests.Drivers.Serial;
 /// compiling a program with this machine's gcc and glibc headers. For arm64 (no toolchain here):
 /// its kernel uapi takes termbits, ioctls, errno and poll from asm-generic, exactly as x86-64's
 /// asm/ headers include them, so the kernel constants are checked against the asm-generic
-/// headers themselves; glibc's struct termios is the generic one on both (NCCS 32).
+/// headers themselves (arm64's uapi asm/ directory exports no termbits.h, ioctls.h, errno.h or
+/// poll.h of its own, and its fcntl.h only redefines O_DIRECTORY, O_NOFOLLOW, O_DIRECT and
+/// O_LARGEFILE); glibc's struct termios is the generic one on both (NCCS 32).
 /// </summary>
 public partial class InteropLayoutTests
 {
