@@ -19,6 +19,7 @@ internal sealed class ModbusDriver : IModbusWriter, IModbusDriverStatus, IAsyncD
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, (ModbusLink Link, ModbusDevice Device)> _devices = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private int _disposed;
 
     public ModbusDriver(IOptions<ModbusDriverOptions> options, IDriverOutput output, TimeProvider time, ILogger<ModbusDriver> logger)
     {
@@ -116,6 +117,11 @@ internal sealed class ModbusDriver : IModbusWriter, IModbusDriverStatus, IAsyncD
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes it once per registration that hands it out (writer, status, itself).
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var link in Links)
         {
