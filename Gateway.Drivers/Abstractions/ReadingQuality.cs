@@ -1,0 +1,9 @@
+namespace Gateway.Drivers.Abstractions;
+
+/// <summary>Quality of one reading (SPEC section 3, READING.quality).</summary>
+public enum ReadingQuality : byte
+{
+    Good,
+    Bad,
+    Uncertain,
+}

@@ -1,0 +1,27 @@
+using Gateway.Drivers.Abstractions;
+using Gateway.Drivers.Modbus.Polling;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Drivers.Modbus;
+
+public static class ModbusServiceCollectionExtensions
+{
+    /// <summary>
+    /// Polls the configuration's Modbus devices and publishes their readings and events to
+    /// <see cref="IDriverOutput"/> (registered too; the Host supplies the <see cref="IDriverSink"/>).
+    /// Also registers <see cref="IModbusWriter"/> and <see cref="IModbusDriverStatus"/>.
+    /// </summary>
+    public static IServiceCollection AddModbusDrivers(this IServiceCollection services, Action<ModbusDriverOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddDriverOutput();
+        services.Configure(configure);
+        services.TryAddSingleton<ModbusDriver>();
+        services.TryAddSingleton<IModbusWriter>(sp => sp.GetRequiredService<ModbusDriver>());
+        services.TryAddSingleton<IModbusDriverStatus>(sp => sp.GetRequiredService<ModbusDriver>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ModbusDriverService>());
+        return services;
+    }
+}

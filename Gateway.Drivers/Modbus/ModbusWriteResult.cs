@@ -1,0 +1,6 @@
+namespace Gateway.Drivers.Modbus;
+
+public sealed record ModbusWriteResult(ModbusWriteStatus Status, string Message)
+{
+    public bool Ok => Status == ModbusWriteStatus.Written;
+}

@@ -1,0 +1,8 @@
+namespace Gateway.Drivers.Serial;
+
+public enum SerialParity : byte
+{
+    None,
+    Even,
+    Odd,
+}

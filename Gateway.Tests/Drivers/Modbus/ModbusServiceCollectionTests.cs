@@ -1,0 +1,84 @@
+using Gateway.Drivers;
+using Gateway.Drivers.Abstractions;
+using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Modbus.Polling;
+using Gateway.Tests.Drivers.Modbus.Transport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Gateway.Tests.Drivers.Modbus;
+
+public class ModbusServiceCollectionTests
+{
+    [Fact]
+    public async Task AddModbusDrivers_polls_into_the_hosts_sink()
+    {
+        await using var device = new FaultyModbusServer(rtu: false);
+        device.Registers[5] = 777;
+        var sink = new ListSink();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IDriverSink>(sink);
+        services.AddModbusDrivers(o => o.Devices =
+        [
+            new DeviceOptions { Id = "m", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{device.Port}", PollMs = 100, Points = [new PointOptions { Name = "p", Table = "holding", Address = 5 }] },
+            new DeviceOptions { Id = "door", Type = "gpio-input" },
+        ]);
+        await using var provider = services.BuildServiceProvider();
+        Assert.NotNull(provider.GetRequiredService<IModbusWriter>());
+        var status = provider.GetRequiredService<IModbusDriverStatus>();
+        Assert.Equal(["m"], status.GetStatus().Select(s => s.DeviceId));
+
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        Assert.Equal(2, hosted.Count); // the output pump and the driver
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (sink.Count < 3)
+        {
+            await Task.Delay(20, wait.Token);
+        }
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+        Assert.All(sink.Snapshot(), r => Assert.Equal(("m", "p", "777", ReadingQuality.Good), (r.Device, r.Point, r.Value.ToString(), r.Quality)));
+    }
+
+    private sealed class ListSink : IDriverSink
+    {
+        private readonly List<Reading> _readings = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_readings)
+                {
+                    return _readings.Count;
+                }
+            }
+        }
+
+        public Reading[] Snapshot()
+        {
+            lock (_readings)
+            {
+                return [.. _readings];
+            }
+        }
+
+        public ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken)
+        {
+            lock (_readings)
+            {
+                _readings.AddRange(readings.ToArray());
+            }
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,32 @@
+using Gateway.Drivers;
+
+namespace Gateway.Bench.Modbus;
+
+/// <summary>The simulated meter of the Modbus benches: 30 points in two reads (20 f32 CDAB in holding 0–39, 10 u16 scaled in input 0–9).</summary>
+public static class BenchMeter
+{
+    public static List<PointOptions> Points()
+    {
+        var points = new List<PointOptions>();
+        for (var i = 0; i < 20; i++)
+        {
+            points.Add(new PointOptions { Name = $"f{i}", Table = "holding", Address = i * 2, Type = "f32", Order = "CDAB", Unit = "m3" });
+        }
+        for (var i = 0; i < 10; i++)
+        {
+            points.Add(new PointOptions { Name = $"u{i}", Table = "input", Address = i, Type = "u16", Scale = 0.1, Unit = "kPa" });
+        }
+        return points;
+    }
+
+    public static DeviceOptions Device(string id, int port, int pollMs = 1000) => new()
+    {
+        Id = id,
+        Type = "modbus",
+        Endpoint = $"tcp://127.0.0.1:{port}",
+        PollMs = pollMs,
+        TimeoutMs = 1000,
+        Retries = 1,
+        Points = Points(),
+    };
+}
