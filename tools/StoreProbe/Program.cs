@@ -16,6 +16,8 @@ var producers = args.Length == 2 ? int.Parse(args[1], CultureInfo.InvariantCultu
 var settings = StoreSettings.From(new StorageOptions { Path = args[0], MaxMegabytes = 1024 });
 var time = TimeProvider.System;
 await using var store = SqliteRecordStore.Open(settings, time, new ClockSync(DateTimeOffset.UnixEpoch, requireTimeSync: false), NullLogger.Instance);
+// A probe the test failed to kill stops by itself.
+using var lifetime = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 var output = Console.Out;
 var gate = new Lock();
 output.WriteLine("open");
@@ -33,7 +35,7 @@ void Report(string line)
 async Task ProduceAsync(int producer)
 {
     var device = "p" + producer.ToString(CultureInfo.InvariantCulture);
-    for (long counter = 0; ; counter += 16)
+    for (long counter = 0; !lifetime.IsCancellationRequested; counter += 16)
     {
         switch (counter / 16 % 4)
         {
