@@ -26,8 +26,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private readonly Dictionary<string, long> _bootIds = new(StringComparer.Ordinal);
     private readonly OutboxReader _reader;
     private readonly Channel<WriteRequest> _queue;
-    private readonly Task _writer;
-    private readonly ITimer _maintenanceTimer;
+    private Task _writer = Task.CompletedTask;
+    private ITimer? _maintenanceTimer;
     private readonly string _bootId;
     private readonly Lock _ackGate = new();
     private readonly Dictionary<RecordClass, List<long>> _pendingAcks = new()
@@ -69,9 +69,6 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // backpressure: producers wait for the disk
         });
-        _writer = Task.Run(WriteLoopAsync);
-        _maintenanceTimer = time.CreateTimer(_ => _queue.Writer.TryWrite(new MaintenanceRequest(flushAcknowledgements: true, null)), null, settings.AckFlushInterval, settings.AckFlushInterval);
-        _clock.Synchronized += OnClockSynchronized;
     }
 
     /// <summary>Opens (checking, and if need be quarantining) the store at <see cref="StoreSettings.Path"/>.</summary>
@@ -196,7 +193,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             return;
         }
         _clock.Synchronized -= OnClockSynchronized;
-        await _maintenanceTimer.DisposeAsync().ConfigureAwait(false);
+        if (_maintenanceTimer is not null)
+        {
+            await _maintenanceTimer.DisposeAsync().ConfigureAwait(false);
+        }
         var final = new MaintenanceRequest(flushAcknowledgements: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (_queue.Writer.TryWrite(final) || await TryQueueAsync(final).ConfigureAwait(false))
         {
@@ -263,8 +263,16 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
         if (resetData is not null)
         {
-            _queue.Writer.TryWrite(new EventRequest(NewEvent.Now(_time, "buffer.dropped", "store", resetData)));
+            // Committed before Open returns: the reset is on record before anything else is stored.
+            var reset = new EventRequest(NewEvent.Now(_time, "buffer.dropped", "store", resetData));
+            if (CommitRecords([reset]).Count == 0)
+            {
+                throw new StoreWriteException($"store {_settings.Path}: could not record the store reset", reset.Completion.Task.Exception!.InnerException!);
+            }
         }
+        _writer = Task.Run(WriteLoopAsync);
+        _maintenanceTimer = _time.CreateTimer(_ => _queue.Writer.TryWrite(new MaintenanceRequest(flushAcknowledgements: true, null)), null, _settings.AckFlushInterval, _settings.AckFlushInterval);
+        _clock.Synchronized += OnClockSynchronized;
     }
 
     private static string ResetEventData(SeqHighWaterMark.Mark? mark, StoreFileCheck.Quarantine? quarantine)
@@ -378,10 +386,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private void WriteBatch(List<WriteRequest> batch)
     {
         var data = batch.Where(r => r is not MaintenanceRequest).ToList();
-        if (data.Count > 0)
-        {
-            CommitRecords(data);
-        }
+        var completions = data.Count > 0 ? CommitRecords(data) : [];
         var maintenance = batch.OfType<MaintenanceRequest>().ToList();
         bool flushDue;
         lock (_ackGate)
@@ -395,10 +400,19 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 FlushAcknowledgements();
             }
         }
-        if (data.Count > 0 || maintenance.Count > 0)
+        if (completions.Count > 0 || maintenance.Count > 0)
         {
+            // Before the appends return: once an append returned, the store is within its budget.
             EnforceBudget();
             FixClock();
+        }
+        foreach (var complete in completions)
+        {
+            complete();
+        }
+        if (completions.Count > 0)
+        {
+            Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
         foreach (var m in maintenance)
         {
@@ -406,7 +420,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
     }
 
-    private void CommitRecords(List<WriteRequest> requests)
+    /// <summary>Commits the requests in one transaction; returns what completes them (run once the batch's aftermath is done).</summary>
+    private List<Action> CommitRecords(List<WriteRequest> requests)
     {
         var firstSeq = _lastSeq;
         var completions = new List<Action>(requests.Count);
@@ -464,13 +479,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             {
                 request.Fail(error);
             }
-            return;
+            return [];
         }
-        foreach (var complete in completions)
-        {
-            complete();
-        }
-        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        return completions;
     }
 
     private void InsertReading(SqliteTransaction tx, NewReading reading)
@@ -703,6 +714,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             Log.MaintenanceFailed(_logger, ex);
             return;
         }
+        // The drop rewrote many pages into the WAL: fold them into the freed space now and cut the WAL back.
+        StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
         foreach (var (recordClass, d) in drops)
         {
             Log.Dropped(_logger, d.Count, recordClass, d.From, d.To);
@@ -724,16 +737,18 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
 
     private bool DropOldest(SqliteTransaction tx, string table, string recordClass, long rows, Dictionary<string, (long From, long To, long Count)> drops)
     {
-        var from = StoreSchema.Scalar(_connection, $"SELECT coalesce(min(seq), 0) FROM {table}", tx);
+        var kept = table == "event" ? " WHERE type <> 'buffer.dropped'" : "";
+        var from = StoreSchema.Scalar(_connection, $"SELECT coalesce(min(seq), 0) FROM {table}{kept}", tx);
         if (from == 0)
         {
             return false;
         }
         var to = StoreSchema.Scalar(_connection, string.Create(CultureInfo.InvariantCulture,
-            $"SELECT coalesce((SELECT seq FROM {table} ORDER BY seq LIMIT 1 OFFSET {rows - 1}), (SELECT max(seq) FROM {table}))"), tx);
+            $"SELECT coalesce((SELECT seq FROM {table}{kept} ORDER BY seq LIMIT 1 OFFSET {rows - 1}), (SELECT max(seq) FROM {table}{kept}))"), tx);
         using var command = _connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE seq <= {to}");
+        // buffer.dropped events are kept: they are the record of what is gone.
+        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE seq <= {to}{(table == "event" ? " AND type <> 'buffer.dropped'" : "")}");
         var count = (long)command.ExecuteNonQuery();
         if (table == "event")
         {
