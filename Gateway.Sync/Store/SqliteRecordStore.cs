@@ -101,11 +101,11 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
     }
 
-    public ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default)
+    public async ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default)
     {
-        return Await(AppendReadingsAsync([reading], cancellationToken));
-
-        static async ValueTask<long> Await(ValueTask<SeqRange> range) => (await range.ConfigureAwait(false)).First;
+        var request = new ReadingsRequest([reading]);
+        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        return (await request.Completion.Task.ConfigureAwait(false)).First;
     }
 
     public async ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<NewReading> readings, CancellationToken cancellationToken = default)
@@ -643,14 +643,25 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         {
             return;
         }
+        // Runs of consecutive acknowledged seqs go in one range delete: every seq of such a run is
+        // acknowledged, so the range cannot catch a record that is not.
         using var command = _connection.CreateCommand();
         command.Transaction = tx;
-        command.CommandText = $"DELETE FROM {table} WHERE seq = $seq";
-        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
-        foreach (var s in seqs)
+        command.CommandText = $"DELETE FROM {table} WHERE seq BETWEEN $from AND $to";
+        var from = command.Parameters.Add("$from", SqliteType.Integer);
+        var to = command.Parameters.Add("$to", SqliteType.Integer);
+        Array.Sort(seqs);
+        for (var i = 0; i < seqs.Length;)
         {
-            seq.Value = s;
+            var j = i;
+            while (j + 1 < seqs.Length && seqs[j + 1] <= seqs[j] + 1)
+            {
+                j++;
+            }
+            from.Value = seqs[i];
+            to.Value = seqs[j];
             command.ExecuteNonQuery();
+            i = j + 1;
         }
     }
 

@@ -120,6 +120,19 @@ public sealed class SqliteRecordStoreTests
     }
 
     [Fact]
+    public async Task Acknowledging_scattered_seqs_removes_exactly_those()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+        await store.AppendReadingsAsync(Enumerable.Range(0, 10).Select(i => StoreHarness.Reading(time, "a", i)).ToArray());
+        store.Acknowledge(RecordClass.Telemetry, [7, 1, 2, 4, 9, 10]);
+        store.Acknowledge(RecordClass.Event, [3, 5]); // wrong class: readings 3 and 5 must stay
+        await store.FlushAcknowledgementsAsync();
+        Assert.Equal([3L, 5, 6, 8], (await StoreHarness.AllReadingsAsync(store)).Select(r => r.Seq));
+    }
+
+    [Fact]
     public async Task Seqs_of_deleted_newest_records_are_not_reused()
     {
         using var dir = new TempDirectory();
