@@ -15,6 +15,7 @@ namespace Gateway.Sync.Store;
 internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposable, IDisposable
 {
     private const int SqliteFull = 13;
+    private const int DiskFullHResult = 28; // ENOSPC, as .NET reports it on Unix
 
     private readonly StoreSettings _settings;
     private readonly TimeProvider _time;
@@ -465,11 +466,11 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             tx.Commit();
             _series.Commit();
         }
-        catch (SqliteException ex)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             _lastSeq = firstSeq; // nothing of this batch is stored: its seqs are issued again (no holes)
             _series.Rollback();
-            var full = ex.SqliteErrorCode == SqliteFull;
+            var full = ex is SqliteException { SqliteErrorCode: SqliteFull } || ex.HResult == DiskFullHResult;
             Log.WriteFailed(_logger, ex, records, full);
             var error = new StoreWriteException(
                 full ? $"store {_settings.Path} is full (disk or file system limit): the record was not stored; records stored before are kept"
@@ -709,6 +710,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 {
                     break;
                 }
+            }
+            if (drops.Count == 0)
+            {
+                return; // nothing left that may be dropped (rolled back by dispose)
             }
             foreach (var (recordClass, d) in drops)
             {

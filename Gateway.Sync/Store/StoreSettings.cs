@@ -5,6 +5,9 @@ namespace Gateway.Sync.Store;
 /// <summary><see cref="StorageOptions"/> resolved for the store, plus seams tests use.</summary>
 internal sealed record StoreSettings(string Path, long BudgetBytes, StoreDurability Durability, TimeSpan AckFlushInterval)
 {
+    /// <summary>Smallest budget: the schema, a WAL and a few batches must fit.</summary>
+    public const double MinimumMegabytes = 0.25;
+
     /// <summary>Records per transaction at most (bounds the size a commit can overshoot the budget by).</summary>
     public int MaxBatchRecords { get; init; } = 2048;
 
@@ -38,9 +41,9 @@ internal sealed record StoreSettings(string Path, long BudgetBytes, StoreDurabil
             "relaxed" => StoreDurability.Relaxed,
             _ => throw new ArgumentException($"storage.durability: unknown value '{options.Durability}' (fsync or relaxed)", nameof(options)),
         };
-        if (options.MaxMegabytes <= 0)
+        if (options.MaxMegabytes < MinimumMegabytes)
         {
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"storage.maxMegabytes must be > 0, not {options.MaxMegabytes}"), nameof(options));
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"storage.maxMegabytes must be at least {MinimumMegabytes}, not {options.MaxMegabytes}"), nameof(options));
         }
         return new StoreSettings(
             System.IO.Path.GetFullPath(options.Path),
