@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "store {Path} was missing; started a fresh store above seq {ReservedThrough}")]
     public static partial void StoreMissing(ILogger logger, string path, long reservedThrough);
+
+    [LoggerMessage(8, LogLevel.Warning, "store {Path}: the last run ended without a clean shutdown on an earlier boot and durability is relaxed; seqs {FromSeq}..{ToSeq} may have been issued and lost, continuing above them")]
+    public static partial void RelaxedPowerLoss(ILogger logger, string path, long fromSeq, long toSeq);
 }

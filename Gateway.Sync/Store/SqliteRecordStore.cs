@@ -205,6 +205,14 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         _queue.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
+        try
+        {
+            SetRunMarker(clean: true);
+        }
+        catch (SqliteException ex)
+        {
+            Log.MaintenanceFailed(_logger, ex); // next start treats this run as unclean: safe
+        }
         _reader.Dispose();
         _insertReading.Dispose();
         _insertEvent.Dispose();
@@ -250,7 +258,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             {
                 _lastSeq = m.ReservedThrough;
             }
-            resetData = ResetEventData(mark, quarantine);
+            resetData = GapEventData(mark?.LowestUnacknowledged, mark?.ReservedThrough, "store-reset",
+                quarantine?.Problem ?? "store file missing", quarantine is null ? null : System.IO.Path.GetFileName(quarantine.MovedTo));
             if (quarantine is not null)
             {
                 Log.Quarantined(_logger, _settings.Path, quarantine.Problem, quarantine.MovedTo, _lastSeq);
@@ -260,6 +269,15 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 Log.StoreMissing(_logger, _settings.Path, _lastSeq);
             }
         }
+        else if (_settings.Durability == StoreDurability.Relaxed && mark is { } rm && rm.ReservedThrough > _lastSeq && UncleanRunOnAnotherBoot())
+        {
+            // Relaxed durability and the machine went down with us (power cut): commits after the
+            // last fsync are gone, and their seqs may have been delivered. Never reuse them.
+            resetData = GapEventData(_lastSeq + 1, rm.ReservedThrough, "power-loss", "unclean shutdown with relaxed durability", null);
+            Log.RelaxedPowerLoss(_logger, _settings.Path, _lastSeq + 1, rm.ReservedThrough);
+            _lastSeq = rm.ReservedThrough;
+        }
+        SetRunMarker(clean: false);
         var counts = _reader.Count();
         Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
         if (resetData is not null)
@@ -276,18 +294,18 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         _clock.Synchronized += OnClockSynchronized;
     }
 
-    private static string ResetEventData(SeqHighWaterMark.Mark? mark, StoreFileCheck.Quarantine? quarantine)
+    /// <summary>The data of a <c>buffer.dropped</c> event for seqs that may be lost (an upper bound: some may have been delivered).</summary>
+    private static string GapEventData(long? fromSeq, long? toSeq, string reason, string problem, string? quarantinedAs)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
-            if (mark is { } m && m.ReservedThrough >= m.LowestUnacknowledged)
+            if (fromSeq is { } from && toSeq is { } to && to >= from)
             {
-                // Upper bound: seqs below LowestUnacknowledged were delivered; some inside the range may have been too.
-                json.WriteNumber("fromSeq", m.LowestUnacknowledged);
-                json.WriteNumber("toSeq", m.ReservedThrough);
-                json.WriteNumber("count", m.ReservedThrough - m.LowestUnacknowledged + 1);
+                json.WriteNumber("fromSeq", from);
+                json.WriteNumber("toSeq", to);
+                json.WriteNumber("count", to - from + 1);
             }
             else
             {
@@ -295,16 +313,40 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 json.WriteNull("toSeq");
                 json.WriteNull("count");
             }
-            json.WriteString("reason", "store-reset");
+            json.WriteString("reason", reason);
             json.WriteBoolean("exact", false);
-            json.WriteString("problem", quarantine?.Problem ?? "store file missing");
-            if (quarantine is not null)
+            json.WriteString("problem", problem);
+            if (quarantinedAs is not null)
             {
-                json.WriteString("quarantinedAs", System.IO.Path.GetFileName(quarantine.MovedTo));
+                json.WriteString("quarantinedAs", quarantinedAs);
             }
             json.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private bool UncleanRunOnAnotherBoot()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT (SELECT value FROM meta WHERE key = 'boot'), (SELECT value FROM meta WHERE key = 'clean')";
+        using var row = command.ExecuteReader();
+        row.Read();
+        return !row.IsDBNull(0) && row.GetString(0) != _bootId && !row.IsDBNull(1) && row.GetInt64(1) == 0;
+    }
+
+    /// <summary>Records whether this run ends cleanly, fsynced whatever the durability (relaxed mode relies on it).</summary>
+    private void SetRunMarker(bool clean)
+    {
+        var synchronous = _settings.Durability == StoreDurability.Fsync ? "FULL" : "NORMAL";
+        StoreSchema.Execute(_connection, "PRAGMA synchronous=FULL");
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "INSERT OR REPLACE INTO meta(key, value) VALUES ('boot', $boot), ('clean', $clean)";
+            command.Parameters.AddWithValue("$boot", _bootId);
+            command.Parameters.AddWithValue("$clean", clean ? 1 : 0);
+            command.ExecuteNonQuery();
+        }
+        StoreSchema.Execute(_connection, $"PRAGMA synchronous={synchronous}");
     }
 
     private void LoadCatalogs()
