@@ -61,33 +61,23 @@ public static class RecordJson
     public static byte[] TelemetryPayload(string nodeId, IEnumerable<StoredReading> readings)
     {
         ArgumentNullException.ThrowIfNull(readings);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        return Envelope(nodeId, json =>
         {
-            json.WriteStartObject();
-            json.WriteNumber("v", 1);
-            json.WriteString("node", nodeId);
             json.WriteStartArray("readings");
             foreach (var reading in readings)
             {
                 WriteReading(json, reading);
             }
             json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        return buffer.WrittenSpan.ToArray();
+        });
     }
 
     /// <summary>One EVENT <c>{"v":1,"node":…,"seq":N,"type":…,"ts":…,"source":…,"data":{…}}</c>.</summary>
     public static byte[] EventPayload(string nodeId, StoredEvent storedEvent)
     {
         ArgumentNullException.ThrowIfNull(storedEvent);
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        return Envelope(nodeId, json =>
         {
-            json.WriteStartObject();
-            json.WriteNumber("v", 1);
-            json.WriteString("node", nodeId);
             json.WriteNumber("seq", storedEvent.Seq);
             json.WriteString("type", storedEvent.Type);
             WriteTime(json, storedEvent.Time);
@@ -98,6 +88,19 @@ public static class RecordJson
             {
                 json.WriteBoolean("snapshot", true);
             }
+        });
+    }
+
+    // {"v":1,"node":…, <body>}
+    private static byte[] Envelope(string nodeId, Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", 1);
+            json.WriteString("node", nodeId);
+            body(json);
             json.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -543,7 +543,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         _insertReading.Transaction = tx;
         p[0].Value = ++_lastSeq;
         p[1].Value = seriesId;
-        SetTime(tx, p, 2, reading.MeasuredAt, reading.MonotonicTimestamp);
+        SetTime(tx, p, ts: 2, delay: 5, reading.MeasuredAt, reading.MonotonicTimestamp);
         p[3].Value = RecordRow.Column(reading.Value);
         p[4].Value = (long)RecordRow.Flags(reading.Quality, reading.Value.Kind);
         p[8].Value = (object?)reading.QualityReason ?? DBNull.Value;
@@ -558,8 +558,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         p[0].Value = seq;
         p[1].Value = e.Type;
         p[2].Value = e.Source;
-        // ts, delay, mono, boot sit at the same offsets as in a reading row's parameters minus one column.
-        SetEventTime(tx, p, e.MeasuredAt, e.MonotonicTimestamp);
+        SetTime(tx, p, ts: 3, delay: 4, e.MeasuredAt, e.MonotonicTimestamp);
         p[7].Value = e.DataJson;
         _insertEvent.ExecuteNonQuery();
         if (!e.Snapshot.IsEmpty)
@@ -580,41 +579,26 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         return command.ExecuteNonQuery() == 1;
     }
 
-    // Parameters ts, value?, ...: a reading has (ts=2, delay=5, mono=6, boot=7).
-    private void SetTime(SqliteTransaction tx, SqliteParameterCollection p, int tsIndex, DateTimeOffset measuredAt, long monotonic)
+    /// <summary>
+    /// Sets the ts, delay, mono and boot parameters (at <paramref name="ts"/>, then <paramref name="delay"/>..+2):
+    /// a trusted time as Unix ms, an untrusted one as uptime and boot (SPEC section 3).
+    /// </summary>
+    private void SetTime(SqliteTransaction tx, SqliteParameterCollection p, int ts, int delay, DateTimeOffset measuredAt, long monotonic)
     {
         if (_clock.IsTrusted(measuredAt))
         {
-            p[tsIndex].Value = RecordRow.ToUnixMilliseconds(measuredAt);
-            p[5].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - RecordRow.ToUnixMilliseconds(measuredAt));
-            p[6].Value = DBNull.Value;
-            p[7].Value = DBNull.Value;
+            var measured = RecordRow.ToUnixMilliseconds(measuredAt);
+            p[ts].Value = measured;
+            p[delay].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - measured);
+            p[delay + 1].Value = DBNull.Value;
+            p[delay + 2].Value = DBNull.Value;
         }
         else
         {
-            p[tsIndex].Value = DBNull.Value;
-            p[5].Value = DBNull.Value;
-            p[6].Value = RecordRow.MonotonicMilliseconds(_time, monotonic);
-            p[7].Value = CurrentBootRow(tx);
-            _unsyncedInThisBoot = true;
-        }
-    }
-
-    private void SetEventTime(SqliteTransaction tx, SqliteParameterCollection p, DateTimeOffset measuredAt, long monotonic)
-    {
-        if (_clock.IsTrusted(measuredAt))
-        {
-            p[3].Value = RecordRow.ToUnixMilliseconds(measuredAt);
-            p[4].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - RecordRow.ToUnixMilliseconds(measuredAt));
-            p[5].Value = DBNull.Value;
-            p[6].Value = DBNull.Value;
-        }
-        else
-        {
-            p[3].Value = DBNull.Value;
-            p[4].Value = DBNull.Value;
-            p[5].Value = RecordRow.MonotonicMilliseconds(_time, monotonic);
-            p[6].Value = CurrentBootRow(tx);
+            p[ts].Value = DBNull.Value;
+            p[delay].Value = DBNull.Value;
+            p[delay + 1].Value = RecordRow.MonotonicMilliseconds(_time, monotonic);
+            p[delay + 2].Value = CurrentBootRow(tx);
             _unsyncedInThisBoot = true;
         }
     }

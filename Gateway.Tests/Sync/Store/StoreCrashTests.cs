@@ -30,7 +30,11 @@ public sealed class StoreCrashTests(ITestOutputHelper output)
 
         for (var run = 0; run < Kills; run++)
         {
-            var lines = await RunAndKillAsync(dotnet, probe, path, TimeSpan.FromMilliseconds(random.Next(150, 900)));
+            // Every fourth kill lands anywhere from process start (open, recovery, first commit);
+            // the others while ingest runs at full speed.
+            var duringStartup = run % 4 == 0;
+            var delay = TimeSpan.FromMilliseconds(duringStartup ? random.Next(0, 400) : random.Next(50, 600));
+            var lines = await RunAndKillAsync(dotnet, probe, path, delay, afterOpen: !duringStartup);
             var before = claims.Count;
             foreach (var line in lines)
             {
@@ -92,16 +96,21 @@ public sealed class StoreCrashTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<List<string>> RunAndKillAsync(string dotnet, string probe, string path, TimeSpan killAfter)
+    private static async Task<List<string>> RunAndKillAsync(string dotnet, string probe, string path, TimeSpan killAfter, bool afterOpen)
     {
         var start = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(probe);
         start.ArgumentList.Add(path);
         using var process = Process.Start(start)!;
-        var stdout = ReadLinesAsync(process.StandardOutput);
+        var opened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stdout = ReadLinesAsync(process.StandardOutput, opened);
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
+            if (afterOpen)
+            {
+                await opened.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
             await Task.Delay(killAfter);
         }
         finally
@@ -115,13 +124,18 @@ public sealed class StoreCrashTests(ITestOutputHelper output)
         return lines;
     }
 
-    private static async Task<List<string>> ReadLinesAsync(StreamReader reader)
+    private static async Task<List<string>> ReadLinesAsync(StreamReader reader, TaskCompletionSource opened)
     {
         var lines = new List<string>();
         while (await reader.ReadLineAsync() is { } line)
         {
+            if (line == "open")
+            {
+                opened.TrySetResult();
+            }
             lines.Add(line);
         }
+        opened.TrySetResult(); // ended before opening: the stderr check reports why
         return lines;
     }
 }

@@ -21,33 +21,23 @@ internal static class StoreHarness
     public static NewReading Reading(TimeProvider time, string device, double value, string point = "x") =>
         NewReading.Measure(time, device, point, value, "m3");
 
-    public static async Task<List<StoredReading>> AllReadingsAsync(IOutbox outbox)
-    {
-        var all = new List<StoredReading>();
-        for (long after = 0; ;)
-        {
-            var page = await outbox.ReadReadingsAsync(after, 5000);
-            if (page.Count == 0)
-            {
-                return all;
-            }
-            all.AddRange(page);
-            after = page[^1].Seq;
-        }
-    }
+    public static Task<List<StoredReading>> AllReadingsAsync(IOutbox outbox) => AllAsync(outbox.ReadReadingsAsync, r => r.Seq);
 
-    public static async Task<List<StoredEvent>> AllEventsAsync(IOutbox outbox)
+    public static Task<List<StoredEvent>> AllEventsAsync(IOutbox outbox) => AllAsync(outbox.ReadEventsAsync, e => e.Seq);
+
+    /// <summary>Pages through a class the way the forwarder does, from checkpoint 0.</summary>
+    private static async Task<List<T>> AllAsync<T>(Func<long, int, CancellationToken, ValueTask<IReadOnlyList<T>>> read, Func<T, long> seq)
     {
-        var all = new List<StoredEvent>();
+        var all = new List<T>();
         for (long after = 0; ;)
         {
-            var page = await outbox.ReadEventsAsync(after, 5000);
+            var page = await read(after, 5000, CancellationToken.None);
             if (page.Count == 0)
             {
                 return all;
             }
             all.AddRange(page);
-            after = page[^1].Seq;
+            after = seq(page[^1]);
         }
     }
 }
