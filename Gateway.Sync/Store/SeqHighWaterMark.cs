@@ -29,7 +29,16 @@ internal sealed class SeqHighWaterMark : IDisposable
 
     public static SeqHighWaterMark Open(string path)
     {
-        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+        FileStream file;
+        try
+        {
+            // Exclusive: a second gateway on the same store would issue the same seqs.
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"{path}: the store is in use by another process ({ex.Message})", ex);
+        }
         Span<byte> both = stackalloc byte[SlotSize * 2];
         both.Clear();
         file.Position = 0;

@@ -77,12 +77,13 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     {
         SQLitePCL.Batteries_V2.Init();
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(settings.Path)!);
-        var quarantine = StoreFileCheck.Run(settings.Path, time.GetUtcNow());
-        var existed = File.Exists(settings.Path);
+        // The mark's file lock comes first: never inspect, let alone quarantine, a store another process has open.
         var highWaterMark = SeqHighWaterMark.Open(settings.Path + ".seq");
         SqliteConnection? connection = null;
         try
         {
+            var quarantine = StoreFileCheck.Run(settings.Path, time.GetUtcNow());
+            var existed = File.Exists(settings.Path);
             connection = StoreSchema.Open(settings.Path, readOnly: false);
             var fresh = !existed || StoreSchema.IsEmpty(connection);
             if (fresh)

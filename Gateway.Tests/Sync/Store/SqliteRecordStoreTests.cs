@@ -191,6 +191,20 @@ public sealed class SqliteRecordStoreTests
     }
 
     [Fact]
+    public async Task A_second_store_on_the_same_file_is_refused_while_the_first_is_open()
+    {
+        using var dir = new TempDirectory();
+        var settings = StoreHarness.Settings(dir.File("b.db"));
+        await using (var first = StoreHarness.Open(settings))
+        {
+            var error = Assert.Throws<IOException>(() => StoreHarness.Open(settings));
+            Assert.Contains("in use by another process", error.Message, StringComparison.Ordinal);
+        }
+        await using var again = StoreHarness.Open(settings); // released at dispose
+        Assert.Equal(0, again.GetStatistics().LastSeq);
+    }
+
+    [Fact]
     public void Unknown_durability_is_refused_with_its_key()
     {
         var error = Assert.Throws<ArgumentException>(() => StoreSettings.From(new Gateway.Sync.StorageOptions { Durability = "sometimes" }));
