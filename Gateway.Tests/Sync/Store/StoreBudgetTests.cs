@@ -91,6 +91,48 @@ public sealed class StoreBudgetTests
     }
 
     [Fact]
+    public async Task Without_telemetry_left_snapshots_go_before_their_events()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        var settings = StoreHarness.Settings(dir.File("b.db"), megabytes: 0.5);
+        await using var store = StoreHarness.Open(settings, time);
+        var jpeg = new byte[20_000];
+        new Random(3).NextBytes(jpeg);
+        var seqs = new List<long>();
+        for (var i = 0; i < 40; i++)
+        {
+            seqs.Add(await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1", "{}", jpeg)));
+        }
+        Assert.True(store.FileBytes() <= settings.BudgetBytes + settings.MaxBatchRecords * 64L);
+        var events = await StoreHarness.AllEventsAsync(store);
+        Assert.Equal(seqs, events.Where(e => e.Type == "litter.detected").Select(e => e.Seq)); // every event kept
+        var drops = events.Where(e => e.Type == "buffer.dropped").Select(SqliteRecordStoreTests.Data).ToList();
+        Assert.NotEmpty(drops);
+        Assert.All(drops, d => Assert.Equal("snapshot", d.GetProperty("class").GetString()));
+        var snapshots = await store.ReadSnapshotsAsync(0, 100);
+        Assert.Equal(seqs[^snapshots.Count..], snapshots.Select(s => s.EventSeq)); // the newest evidence is kept
+        Assert.Equal(40 - snapshots.Count, drops.Sum(d => d.GetProperty("count").GetInt64()));
+    }
+
+    [Fact]
+    public async Task Acknowledgements_are_flushed_by_the_timer_without_an_explicit_flush()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        var settings = StoreHarness.Settings(dir.File("b.db"));
+        await using var store = StoreHarness.Open(settings, time);
+        await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 1), StoreHarness.Reading(time, "a", 2)]);
+        store.Acknowledge(RecordClass.Telemetry, 1);
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 3));
+        Assert.Equal(3, (await StoreHarness.AllReadingsAsync(store)).Count); // not yet: batched
+
+        time.Advance(settings.AckFlushInterval); // the timer queues a flush ahead of the next append
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 4));
+        Assert.Equal([2L, 3, 4], (await StoreHarness.AllReadingsAsync(store)).Select(r => r.Seq));
+    }
+
+    [Fact]
     public async Task Space_is_given_back_to_the_file_system_after_a_drain()
     {
         using var dir = new TempDirectory();
