@@ -1,0 +1,60 @@
+using System.Text;
+using System.Text.Json;
+using Gateway.Sync.Store;
+
+namespace Gateway.Tests.Sync.Store;
+
+/// <summary>The SPEC section 3 rendering of READING and EVENT.</summary>
+public sealed class RecordJsonTests
+{
+    private static readonly RecordTime At = new(new DateTimeOffset(2026, 11, 21, 5, 43, 36, 123, TimeSpan.Zero), null, null, null);
+
+    public static TheoryData<string, ReadingValue, string> Values => new()
+    {
+        { "double", 12.5, "12.5" },
+        { "integer", 42L, "42" },
+        { "boolean", true, "true" },
+        { "text", "3d", "\"3d\"" },
+        { "nan", double.NaN, "null" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Values))]
+    public void A_reading_renders_every_value_kind(string name, ReadingValue value, string expectedValue)
+    {
+        var reading = new StoredReading(7, "water-1", "flow_total", value, "m3", ReadingQuality.Good, null, At);
+        var payload = Encoding.UTF8.GetString(RecordJson.TelemetryPayload("pole-0001", [reading]));
+        Assert.Equal(
+            $$"""{"v":1,"node":"pole-0001","readings":[{"seq":7,"device":"water-1","point":"flow_total","ts":"2026-11-21T05:43:36.123Z","value":{{expectedValue}},"unit":"m3","quality":"good"}]}""",
+            payload);
+        Assert.NotNull(name);
+    }
+
+    [Fact]
+    public void A_bad_reading_says_why_and_an_absent_unit_is_left_out()
+    {
+        var reading = new StoredReading(8, "gas-1", "total", 0.0, null, ReadingQuality.Bad, "timeout", At);
+        var element = JsonDocument.Parse(RecordJson.TelemetryPayload("n", [reading])).RootElement.GetProperty("readings")[0];
+        Assert.Equal("bad", element.GetProperty("quality").GetString());
+        Assert.Equal("timeout", element.GetProperty("reason").GetString());
+        Assert.False(element.TryGetProperty("unit", out _));
+    }
+
+    [Fact]
+    public void An_event_renders_its_data_object_verbatim()
+    {
+        var e = new StoredEvent(9, "litter.detected", "cam-north", """{"zone":"kerb","box":[1,2,3,4]}""", At, HasSnapshot: true);
+        Assert.Equal(
+            """{"v":1,"node":"pole-0001","seq":9,"type":"litter.detected","ts":"2026-11-21T05:43:36.123Z","source":"cam-north","data":{"zone":"kerb","box":[1,2,3,4]},"snapshot":true}""",
+            Encoding.UTF8.GetString(RecordJson.EventPayload("pole-0001", e)));
+    }
+
+    [Fact]
+    public void An_unsynced_record_carries_clock_unsynced_and_no_date()
+    {
+        var e = new StoredEvent(10, "gpio.changed", "door-1", "{}", new RecordTime(null, "b1", 5000, null), HasSnapshot: false);
+        Assert.Equal(
+            """{"v":1,"node":"n","seq":10,"type":"gpio.changed","ts":null,"clock":"unsynced","boot":"b1","uptimeMs":5000,"source":"door-1","data":{}}""",
+            Encoding.UTF8.GetString(RecordJson.EventPayload("n", e)));
+    }
+}
