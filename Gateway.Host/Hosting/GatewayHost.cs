@@ -1,4 +1,8 @@
+using Gateway.Drivers.Abstractions;
+using Gateway.Drivers.Modbus;
 using Gateway.Host.Configuration;
+using Gateway.Host.Pipeline;
+using Gateway.Sync.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,7 +34,25 @@ public static class GatewayHost
         builder.Services.AddGatewayOptions(options, configPath, warnings);
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
+        builder.Services.AddGatewayComponents(options);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// The components, in start order (they stop in reverse): the store first, so that it opens
+    /// before anything writes and closes after everything stopped writing; then the uplink, then
+    /// the drivers, whose output goes into the store.
+    /// </summary>
+    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options)
+    {
+        services.AddDurableStore();
+        services.AddSingleton<IDriverSink, StoreDriverSink>();
+        services.AddModbusDrivers(o =>
+        {
+            o.Devices = options.Devices;
+            o.Buses = options.Buses;
+        });
+        return services;
     }
 
     private static IServiceCollection AddGatewayOptions(this IServiceCollection services, GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings)
