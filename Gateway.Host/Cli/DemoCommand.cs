@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Gateway.Host.Configuration;
+using Gateway.Host.Demo;
 
 namespace Gateway.Host.Cli;
 
@@ -20,17 +21,19 @@ internal static class DemoCommand
         Directory.CreateDirectory(dataDirectory);
         await using var broker = DemoBroker.TryStart(dataDirectory, out var brokerNote);
         console.Out.WriteLine($"demo: {brokerNote}");
+        await using var meter = new SimulatedWaterMeter(TimeProvider.System);
+        console.Out.WriteLine($"demo: simulated water meter (Modbus TCP) on 127.0.0.1:{meter.Port}");
 
-        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri);
+        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
         return await GatewayCli.RunAsync(configPath, console, cancellationToken).ConfigureAwait(false);
     }
 
     public static ConfigLoadResult LoadDemoConfig(string dataDirectory, string? brokerUri) =>
-        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri));
+        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri, meterPort: null));
 
     /// <summary>The embedded demo configuration, pointed at <paramref name="dataDirectory"/> and the demo broker.</summary>
-    private static string WriteDemoConfig(string dataDirectory, string? brokerUri)
+    private static string WriteDemoConfig(string dataDirectory, string? brokerUri, int? meterPort)
     {
         Directory.CreateDirectory(dataDirectory);
         using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.json")
@@ -41,6 +44,10 @@ internal static class DemoCommand
         if (brokerUri is not null)
         {
             root["mqtt"]!["brokers"] = new JsonArray(brokerUri);
+        }
+        if (meterPort is not null)
+        {
+            root["devices"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == "water-1")!["endpoint"] = $"tcp://127.0.0.1:{meterPort}";
         }
         var path = Path.Combine(dataDirectory, "gateway.json");
         File.WriteAllText(path, root.ToJsonString(new() { WriteIndented = true }));
