@@ -11,6 +11,7 @@ internal sealed class Debouncer(bool initialActive, long periodNs)
     private bool _raw = initialActive;
     private long _lastEdgeNs;
     private long _departedAtNs;
+    private bool _seenEdge;
 
     public bool Stable { get; private set; } = initialActive;
 
@@ -24,10 +25,13 @@ internal sealed class Debouncer(bool initialActive, long periodNs)
         var confirmed = Poll(timestampNs);
         if (active != _raw)
         {
-            if (_raw == Stable)
+            // A burst starts at an edge after a quiet period; bounces back through the stable
+            // level inside the burst keep its start.
+            if (_raw == Stable && (!_seenEdge || timestampNs - _lastEdgeNs >= periodNs))
             {
                 _departedAtNs = timestampNs;
             }
+            _seenEdge = true;
             _raw = active;
             _lastEdgeNs = timestampNs;
         }
