@@ -70,7 +70,8 @@ internal abstract class DebouncedLineDriver(
             if (nextTickNs is { } due && nowNs >= due)
             {
                 await OnTickAsync(cancellationToken).ConfigureAwait(false);
-                nextTickNs = due + tickPeriodNs;
+                // Skip, rather than replay, ticks missed while the loop was held up.
+                nextTickNs = due + (((nowNs - due) / tickPeriodNs!.Value) + 1) * tickPeriodNs.Value;
                 continue;
             }
             var wakeNs = Min(debouncer.DeadlineNs, nextTickNs);
