@@ -67,7 +67,7 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
         var request = default(GpioV2Uapi.LineRequest);
         request.Offsets[0] = (uint)line;
         request.NumLines = 1;
-        request.EventBufferSize = 0; // kernel default: 16 events per line
+        request.EventBufferSize = 256; // kernel default is 16 per line: too few for a bouncy meter contact
         var name = Encoding.UTF8.GetBytes(consumer);
         var length = Math.Min(name.Length, GpioV2Uapi.MaxNameSize - 1);
         for (var i = 0; i < length; i++)

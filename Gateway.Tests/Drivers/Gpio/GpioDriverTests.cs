@@ -94,11 +94,7 @@ public sealed class GpioDriverTests
             await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 1);
             Assert.Equal(0L, _sink.Of("pulses")[0].Value);
 
-            chip.InjectEdges(27, Pulses(NowNs + Ms, 12));
-            _time.Advance(TimeSpan.FromSeconds(10));
-            await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 2);
-            Assert.Equal(12L, _sink.Of("pulses")[1].Value);
-            Assert.Equal(0.12, (double)_sink.Of("total")[1].Value!, 9);
+            await PulseAndExpectReportAsync(chip, pulses: 12, report: 2, expectedTotal: 12);
             Assert.Equal("m3", _sink.Of("total")[1].Unit);
 
             // Three more pulses arrive, and the gateway stops in the middle of the third one
@@ -124,14 +120,20 @@ public sealed class GpioDriverTests
             await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 3);
             Assert.Equal(14L, _sink.Of("pulses")[2].Value);
 
-            chip.InjectEdges(27, Pulses(NowNs + Ms, 5));
-            _time.Advance(TimeSpan.FromSeconds(10));
-            await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 4);
-            Assert.Equal(19L, _sink.Of("pulses")[3].Value);
-            Assert.Equal(0.19, (double)_sink.Of("total")[3].Value!, 9);
+            await PulseAndExpectReportAsync(chip, pulses: 5, report: 4, expectedTotal: 19);
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
         }
+    }
+
+    /// <summary>Injects bouncy pulses, lets a report period pass and checks the report's pulses and total (0.01 m3 each).</summary>
+    private async Task PulseAndExpectReportAsync(SimulatedGpioChip chip, int pulses, int report, long expectedTotal)
+    {
+        chip.InjectEdges(27, Pulses(NowNs + Ms, pulses));
+        _time.Advance(TimeSpan.FromSeconds(10));
+        await _sink.WaitUntilAsync(s => s.Of("pulses").Count == report);
+        Assert.Equal(expectedTotal, _sink.Of("pulses")[report - 1].Value);
+        Assert.Equal(expectedTotal * 0.01, (double)_sink.Of("total")[report - 1].Value!, 9);
     }
 
     [Theory]
