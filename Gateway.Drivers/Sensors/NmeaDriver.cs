@@ -21,6 +21,10 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
 
     protected override int DefaultBaud => 9600;
 
+    protected override int DefaultPollMs => 10_000;
+
+    protected override IReadOnlyList<(string Point, string? Unit)> Points { get; } = [("latitude", "°"), ("longitude", "°"), ("satellites", null)];
+
     protected override async ValueTask OnBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         _sentences.Clear();
@@ -51,7 +55,12 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
 
     private async ValueTask OnGgaAsync(NmeaGga gga, CancellationToken cancellationToken)
     {
-        if (!gga.HasFix || !ReportDue(10_000))
+        if (!gga.HasFix)
+        {
+            return; // no fix for long enough makes the position stale (bad quality)
+        }
+        MarkGood();
+        if (!ReportDue())
         {
             return;
         }

@@ -18,7 +18,17 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
 
     public long CorruptFrames { get; private set; }
 
+    private bool MarkGoodAndCheckDue()
+    {
+        MarkGood();
+        return ReportDue();
+    }
+
     protected override int DefaultBaud => 9600;
+
+    protected override int DefaultPollMs => 10_000;
+
+    protected override IReadOnlyList<(string Point, string? Unit)> Points { get; } = [("pm1_0", Unit), ("pm2_5", Unit), ("pm10", Unit)];
 
     protected override async ValueTask OnBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
@@ -42,7 +52,7 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
                     CorruptFrames++;
                     Log.Pms5003Corrupt(Logger, Device.Id, CorruptFrames);
                 }
-                else if (ReportDue(10_000))
+                else if (MarkGoodAndCheckDue())
                 {
                     await ReportAsync("pm1_0", (double)frame.Pm1_0Atmospheric, Unit, cancellationToken).ConfigureAwait(false);
                     await ReportAsync("pm2_5", (double)frame.Pm2_5Atmospheric, Unit, cancellationToken).ConfigureAwait(false);

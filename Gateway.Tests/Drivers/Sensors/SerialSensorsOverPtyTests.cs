@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Drivers;
+using Gateway.Drivers.Pole;
 using Gateway.Drivers.Sensors;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -104,5 +105,47 @@ public sealed class SerialSensorsOverPtyTests
         Assert.Equal(_time.GetUtcNow(), fix.LocalClockAtReceipt);
         Assert.Equal("gps-1", fix.Source);
         Assert.Equal(3, driver.RejectedSentences); // the cut-off GSV, the bad checksum and the truncated GGA
+    }
+
+    [Fact]
+    public async Task Pms5003_that_falls_silent_or_sends_only_garbage_is_reported_bad_once_until_it_recovers()
+    {
+        var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = "pty", PollMs = 0 };
+        var driver = new Pms5003Driver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        Assert.Equal(TimeSpan.FromSeconds(10), driver.StaleAfter);
+        var frame = CaptureFixtures.Pms5003[0].Frame;
+        var corrupt = (byte[])frame.Clone();
+        corrupt[12] ^= 0x01;
+        IReadOnlyList<PoleReading> Bad() => [.. _sink.Readings.Where(r => r.Quality == PoleQuality.Bad)];
+
+        async Task StepUntilAsync(Func<bool> condition, TimeSpan most)
+        {
+            for (var t = TimeSpan.Zero; !condition() && t < most; t += TimeSpan.FromMilliseconds(500))
+            {
+                _time.Advance(TimeSpan.FromMilliseconds(500));
+                await Task.Delay(5);
+            }
+        }
+
+        await RunOverPtyAsync(driver, async port =>
+        {
+            await port.WriteAsync(frame);
+            await _sink.WaitUntilAsync(s => s.Of("pm10").Count == 1);
+
+            await StepUntilAsync(() => Bad().Count == 3, TimeSpan.FromSeconds(15));
+            Assert.Equal(["pm1_0", "pm2_5", "pm10"], Bad().Select(r => r.Point));
+            Assert.All(Bad(), r => Assert.Null(r.Value));
+            Assert.StartsWith("no valid data from the sensor", Bad()[0].QualityReason, StringComparison.Ordinal);
+
+            await port.WriteAsync(corrupt); // garbage is no sign of life
+            await StepUntilAsync(() => false, TimeSpan.FromSeconds(15));
+            Assert.Equal(3, Bad().Count); // once per silence, not every period
+
+            await port.WriteAsync(frame);
+            await _sink.WaitUntilAsync(s => s.Of("pm10").Count(r => r.Quality == PoleQuality.Good) == 2);
+            await StepUntilAsync(() => Bad().Count == 6, TimeSpan.FromSeconds(15));
+        }, () => _sink.WaitUntilAsync(_ => Bad().Count == 6));
+
+        Assert.Equal(1, driver.CorruptFrames);
     }
 }
