@@ -10,10 +10,16 @@ internal sealed unsafe class LinuxI2cDevice : II2cDevice
     private int _fd;
 
     public LinuxI2cDevice(int bus, int address)
+        : this($"/dev/i2c-{bus}", bus, address)
+    {
+    }
+
+    /// <summary>Opens <paramref name="path"/> as the bus device (tests point it at other files).</summary>
+    internal LinuxI2cDevice(string path, int bus, int address)
     {
         Bus = bus;
         Address = address;
-        _path = $"/dev/i2c-{bus}";
+        _path = path;
         _fd = PoleLibc.Open(_path, PoleLibc.ORdWr | PoleLibc.OCloExec);
         if (_fd < 0)
         {

@@ -23,7 +23,12 @@ public sealed class PoleSensorsRegistrationTests
             .AddPoleSensors(o =>
             {
                 o.StateDirectory = state.Path;
-                o.Devices = [.. PoleDemo.Devices(), new() { Id = "water-1", Type = "modbus", Endpoint = "tcp://127.0.0.1:5020" }];
+                o.Devices =
+                [
+                    .. PoleDemo.Devices(),
+                    new() { Id = "water-1", Type = "modbus", Endpoint = "tcp://127.0.0.1:5020" },
+                    new() { Id = "no-chip", Type = "gpio-input", Chip = "gpiochip99", Line = 1 }, // fails and is retried, alone
+                ];
             });
         await using var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
@@ -43,7 +48,7 @@ public sealed class PoleSensorsRegistrationTests
             }
         }
 
-        Assert.DoesNotContain(sink.Readings, r => r.Device == "water-1"); // modbus is not a pole sensor
+        Assert.DoesNotContain(sink.Readings, r => r.Device is "water-1" or "no-chip"); // modbus is not a pole sensor
         Assert.Equal(25.08, (double)sink.Of("temperature")[0].Value!, 2);
         Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "door-1").Type);
         var chip = provider.GetRequiredService<SimulatedGpioChips>().GetOrAdd(PoleDemo.Chip);
