@@ -4,8 +4,8 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Drivers.Gpio;
 
 /// <summary>
-/// The loop shared by gpio-input and gpio-counter: request the line, debounce its edges in
-/// software (on top of any kernel debounce), and wake for whichever comes first of the next edge,
+/// The loop shared by gpio-input and gpio-counter: request the line (asking the kernel to
+/// debounce), debounce its edges in software where the kernel did not, and wake for whichever comes first of the next edge,
 /// the end of a pending quiet period, or the next periodic report. Edges already queued are all
 /// fed before a quiet period is judged, so a burst is never cut in two by a late wake-up.
 /// </summary>
@@ -38,7 +38,9 @@ internal abstract class DebouncedLineDriver(
         Log.LineRequested(logger, device.Id, chip.Name, line.Line, device.Type, line.KernelDebounced);
         try
         {
-            await RunLineAsync(line, period, cancellationToken).ConfigureAwait(false);
+            // Edges the kernel debounced are already stable for the period: debouncing them again
+            // would only add the same delay a second time.
+            await RunLineAsync(line, line.KernelDebounced ? TimeSpan.Zero : period, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -59,7 +59,7 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
             var buffer = new byte[256];
             while (!cancellationToken.IsCancellationRequested)
             {
-                var read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                var read = await ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
                     throw new IOException($"{device.Type} {device.Id}: port {device.Port} closed");
@@ -72,6 +72,25 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
         {
             await stopWatchdog.CancelAsync().ConfigureAwait(false);
             await watchdog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// A FileStream read of a tty blocks in read(2) and ignores its token (checked with a pty on
+    /// .NET 10), so at shutdown the read is abandoned instead of awaited: the driver stops at once,
+    /// and the orphaned read ends with the next byte or when the port is closed.
+    /// </summary>
+    private static async Task<int> ReadAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = stream.ReadAsync(buffer, cancellationToken).AsTask();
+        try
+        {
+            return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = read.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
     }
 
