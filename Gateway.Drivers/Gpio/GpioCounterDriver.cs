@@ -44,13 +44,16 @@ internal sealed class GpioCounterDriver(
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>pulses × unitsPerPulse in decimal, so 19 × 0.01 reads 0.19 and not 0.19000000000000003.</summary>
+    internal static double Total(long pulses, double unitsPerPulse) => (double)(pulses * (decimal)unitsPerPulse);
+
     protected override ValueTask OnTickAsync(CancellationToken cancellationToken) => ReportAsync(cancellationToken);
 
     private async ValueTask ReportAsync(CancellationToken cancellationToken)
     {
         var pulses = _journal!.Total;
         var nowNs = PoleClock.NowNs(Time);
-        await Sink.ReadingAsync(Reading("total", pulses * Device.UnitsPerPulse!.Value, Device.Unit, nowNs), cancellationToken).ConfigureAwait(false);
+        await Sink.ReadingAsync(Reading("total", Total(pulses, Device.UnitsPerPulse!.Value), Device.Unit, nowNs), cancellationToken).ConfigureAwait(false);
         await Sink.ReadingAsync(Reading("pulses", pulses, null, nowNs), cancellationToken).ConfigureAwait(false);
     }
 

@@ -3,6 +3,7 @@ using Gateway.Drivers.I2c;
 using Gateway.Drivers.Sensors;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Drivers.Pole;
 
@@ -10,7 +11,8 @@ namespace Gateway.Drivers.Pole;
 public static class PoleSensorsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the pole sensor drivers as a hosted service. The caller must register an
+    /// Adds the pole sensor drivers as a hosted service, with their options validated at start
+    /// (<see cref="PoleSensorsOptions"/>: no GPIO line, I2C address or port used twice). The caller must register an
     /// <see cref="IPoleSensorSink"/>. Also registers <see cref="IGpioOutputs"/> (switching outputs),
     /// the simulated chip/bus/port registries (<see cref="SimulatedGpioChips"/>,
     /// <see cref="SimulatedI2cBuses"/>, <see cref="SimulatedSerialPorts"/>) and a default
@@ -18,7 +20,8 @@ public static class PoleSensorsServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddPoleSensors(this IServiceCollection services, Action<PoleSensorsOptions> configure)
     {
-        services.Configure(configure);
+        services.AddOptions<PoleSensorsOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoleSensorsOptions>, PoleSensorsOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<SimulatedGpioChips>();
         services.TryAddSingleton<SimulatedI2cBuses>();
