@@ -17,6 +17,8 @@ internal abstract class DebouncedLineDriver(
     ILogger logger,
     int defaultDebounceMs) : IPoleDriver
 {
+    private const int MaxEdgesPerBatch = 1024;
+
     public string DeviceId => device.Id;
 
     protected DeviceOptions Device => device;
@@ -57,18 +59,28 @@ internal abstract class DebouncedLineDriver(
         var edges = line.Edges;
         while (!cancellationToken.IsCancellationRequested)
         {
-            while (edges.TryRead(out var edge))
+            var fed = 0;
+            while (fed < MaxEdgesPerBatch && edges.TryRead(out var edge))
             {
+                fed++;
                 if (debouncer.OnEdge(edge.Active, edge.TimestampNs) is { } change)
                 {
                     await OnChangeAsync(change, cancellationToken).ConfigureAwait(false);
                 }
+            }
+            if (fed == MaxEdgesPerBatch)
+            {
+                // An edge storm: commit what it confirmed so far, and judge no quiet period
+                // while later edges are still queued.
+                OnEdgesHandled();
+                continue;
             }
             var nowNs = PoleClock.NowNs(time);
             if (debouncer.Poll(nowNs) is { } quiet)
             {
                 await OnChangeAsync(quiet, cancellationToken).ConfigureAwait(false);
             }
+            OnEdgesHandled();
             if (nextTickNs is { } due && nowNs >= due)
             {
                 await OnTickAsync(cancellationToken).ConfigureAwait(false);
@@ -119,6 +131,11 @@ internal abstract class DebouncedLineDriver(
     protected abstract ValueTask OnChangeAsync(DebouncedChange change, CancellationToken cancellationToken);
 
     protected virtual ValueTask OnTickAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>Called after every batch of queued edges has been fed, before the loop waits again.</summary>
+    protected virtual void OnEdgesHandled()
+    {
+    }
 
     /// <summary>Called once when the loop ends, however it ends.</summary>
     protected virtual void OnStopped()

@@ -126,6 +126,32 @@ public sealed class GpioDriverTests
         }
     }
 
+    [Fact]
+    public async Task Counter_survives_edge_storms_larger_than_one_batch()
+    {
+        using var state = new TempDirectory();
+        var chip = _chips.GetOrAdd("pole");
+        var device = Device("flow", "gpio-counter", 27, d => { d.UnitsPerPulse = 0.01; d.DebounceMs = 5; d.PollMs = 60_000; });
+        var driver = new GpioCounterDriver(device, Provider, _sink, _time, NullLogger.Instance, state.Path);
+        using var cts = new CancellationTokenSource();
+        var run = driver.RunAsync(cts.Token);
+        await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 1);
+
+        // 5001 edges 10 µs apart (a chattering contact), ending high: one pulse, not thousands.
+        var t0 = NowNs + Ms;
+        chip.InjectEdges(27, [.. Enumerable.Range(0, 5001).Select(i => (i % 2 == 0, t0 + (i * 10_000L)))]);
+        // Then 1500 clean pulses, 3000 edges 10 ms apart, in the same queue.
+        var t1 = t0 + (100 * Ms);
+        chip.InjectEdges(27, [.. Enumerable.Range(0, 3000).Select(i => (i % 2 == 1, t1 + (i * 10 * Ms)))]);
+        _time.Advance(TimeSpan.FromSeconds(60));
+
+        await WaitForAsync(() => driver.Pulses == 1501);
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        using var journal = PulseCounterJournal.Open(GpioCounterDriver.JournalPath(state.Path, "flow"));
+        Assert.Equal(1501, journal.Total);
+    }
+
     /// <summary>Injects bouncy pulses, lets a report period pass and checks the report's pulses and total (0.01 m3 each).</summary>
     private async Task PulseAndExpectReportAsync(SimulatedGpioChip chip, int pulses, int report, long expectedTotal)
     {
