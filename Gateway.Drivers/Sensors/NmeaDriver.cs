@@ -12,12 +12,18 @@ namespace Gateway.Drivers.Sensors;
 internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, IPoleSensorSink sink, TimeProvider time, ILogger logger)
     : SerialSensorDriver(device, ports, sink, time, logger)
 {
+    /// <summary>No true GNSS time can precede this release; see <see cref="OnTimeAsync"/>.</summary>
+    public static readonly DateTimeOffset DefaultMinPlausibleUtc = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static readonly long TimeFixPeriodNs = (long)TimeSpan.FromMinutes(1).TotalNanoseconds;
     private readonly NmeaLineBuffer _lines = new();
     private readonly List<NmeaSentence> _sentences = [];
     private long? _lastTimeFixNs;
 
     public long RejectedSentences { get; private set; }
+
+    /// <summary>Earliest UTC accepted as a time fix (tests replaying old captures lower it).</summary>
+    internal DateTimeOffset MinPlausibleUtc { get; init; } = DefaultMinPlausibleUtc;
 
     protected override int DefaultBaud => 9600;
 
@@ -74,6 +80,12 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
 
     private async ValueTask OnTimeAsync(DateTimeOffset utc, CancellationToken cancellationToken)
     {
+        if (utc < MinPlausibleUtc)
+        {
+            // GPS week-number rollover: old receivers report dates 1024 weeks (19.6 years) early.
+            // A date before this software existed cannot be the time; never feed it to the clock.
+            return;
+        }
         var nowNs = PoleClock.NowNs(Time);
         if (_lastTimeFixNs is { } last && nowNs - last < TimeFixPeriodNs)
         {

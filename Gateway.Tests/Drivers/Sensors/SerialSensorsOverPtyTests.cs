@@ -73,7 +73,10 @@ public sealed class SerialSensorsOverPtyTests
     public async Task Nmea_reports_position_and_a_time_fix_from_captures_and_ignores_corruption()
     {
         var device = new DeviceOptions { Id = "gps-1", Type = "nmea", Port = "pty", PollMs = 0, TimeSource = true };
-        var driver = new NmeaDriver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        var driver = new NmeaDriver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance)
+        {
+            MinPlausibleUtc = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero), // the captures are from 2020
+        };
         var captures = CaptureFixtures.Nmea.Select(c => c.Sentence).ToArray();
         var text = new StringBuilder()
             .Append("\0\u007f$GPGSV,3,1,1") // noise and a sentence cut off by a reset
