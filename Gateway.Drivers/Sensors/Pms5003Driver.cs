@@ -18,6 +18,14 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
 
     public long CorruptFrames { get; private set; }
 
+    private Pms5003ScanStatus Scan(out Pms5003Frame frame)
+    {
+        var status = Pms5003FrameScanner.Scan(_pending.AsSpan(0, _length), out frame, out var consumed);
+        _pending.AsSpan(consumed, _length - consumed).CopyTo(_pending);
+        _length -= consumed;
+        return status;
+    }
+
     private bool MarkGoodAndCheckDue()
     {
         MarkGood();
@@ -38,15 +46,9 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
             bytes.Span[..n].CopyTo(_pending.AsSpan(_length));
             _length += n;
             bytes = bytes[n..];
-            while (true)
+            // Scan until no complete frame is left; every step consumes bytes, so this ends.
+            for (var status = Scan(out var frame); status != Pms5003ScanStatus.NeedMoreData; status = Scan(out frame))
             {
-                var status = Pms5003FrameScanner.Scan(_pending.AsSpan(0, _length), out var frame, out var consumed);
-                _pending.AsSpan(consumed, _length - consumed).CopyTo(_pending);
-                _length -= consumed;
-                if (status == Pms5003ScanStatus.NeedMoreData)
-                {
-                    break;
-                }
                 if (status == Pms5003ScanStatus.Corrupt)
                 {
                     CorruptFrames++;
