@@ -1,5 +1,8 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Gateway.Drivers;
 using Gateway.Drivers.Pole;
+using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -11,6 +14,17 @@ public sealed class PoleSensorsOptionsValidatorTests
     public void Demo_devices_are_valid()
     {
         var result = new PoleSensorsOptionsValidator().Validate(null, new PoleSensorsOptions { Devices = [.. PoleDemo.Devices()] });
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public void Shipped_example_configuration_is_valid()
+    {
+        using var file = File.OpenRead(Repo.PathOf("config", "examples", "pole-sensors.json"));
+        var config = JsonNode.Parse(file)!;
+        var devices = config["devices"].Deserialize<List<DeviceOptions>>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal(6, devices.Count(d => PoleDriverFactory.Types.Contains(d.Type)));
+        var result = new PoleSensorsOptionsValidator().Validate(null, new PoleSensorsOptions { Devices = devices });
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
