@@ -80,6 +80,8 @@ internal sealed class Bme280Sensor(II2cDevice device, TimeProvider time)
         var centi = Bme280Compensation.TemperatureCentiCelsius(calibration, adcT, out var tFine);
         var pressure = Bme280Compensation.PressureQ24_8(calibration, adcP, tFine);
         var humidity = Bme280Compensation.HumidityQ22_10(calibration, adcH, tFine);
-        return new Bme280Measurement(centi / 100.0, pressure / 256.0 / 100.0, humidity / 1024.0);
+        // Rounded to what the formats resolve without binary noise in the JSON: 0.01 °C, and
+        // 0.001 hPa / 0.001 %RH (the chip's own resolution is 0.0018 hPa and 0.008 %RH).
+        return new Bme280Measurement(centi / 100.0, Math.Round(pressure / 25600.0, 3), Math.Round(humidity / 1024.0, 3));
     }
 }
