@@ -57,8 +57,6 @@ internal static unsafe partial class PoleLibc
 
     public static nuint IoWR(uint type, uint number, int size) => Ioc(IocRead | IocWrite, type, number, (uint)size);
 
-    public static nuint IoR(uint type, uint number, int size) => Ioc(IocRead, type, number, (uint)size);
-
     public static IOException Error(string what, string path)
     {
         var errno = Marshal.GetLastPInvokeError();
