@@ -21,6 +21,7 @@ packages=(
   python3-paho-mqtt                  # independent MQTT client (Eclipse paho)
   python3-pymodbus mbpoll            # independent Modbus server and client
   socat                              # pty pairs for serial tests
+  gcc libc6-dev linux-libc-dev       # GPIO/I2C kernel struct layouts checked against linux/gpio.h, i2c-dev.h
   ffmpeg                             # video sources, image decode, JPEG encode
   python3-onnx python3-numpy         # test models, reference outputs, model converter
   python3-jsonschema                 # independent check of the shipped configuration schema

@@ -1,0 +1,32 @@
+using Gateway.Drivers.Gpio.Interop;
+using Gateway.Drivers.Pole.Interop;
+
+namespace Gateway.Drivers.Gpio;
+
+/// <summary>An output line request fd of a kernel chip.</summary>
+internal sealed unsafe class LinuxGpioOutputLine(int fd, int line, string chip) : IGpioOutputLine
+{
+    private int _fd = fd;
+
+    public int Line => line;
+
+    public void Write(bool active)
+    {
+        var values = new GpioV2Uapi.LineValues { Bits = active ? 1UL : 0UL, Mask = 1 };
+        if (PoleLibc.Ioctl(_fd, GpioV2Uapi.LineSetValuesIoctl, &values) < 0)
+        {
+            throw PoleLibc.Error($"cannot set line {line} of", chip);
+        }
+    }
+
+    public bool Read() => LinuxGpioChip.GetValue(_fd, chip);
+
+    public void Dispose()
+    {
+        var fd = Interlocked.Exchange(ref _fd, -1);
+        if (fd >= 0)
+        {
+            PoleLibc.Close(fd);
+        }
+    }
+}

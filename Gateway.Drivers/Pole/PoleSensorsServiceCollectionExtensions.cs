@@ -1,0 +1,38 @@
+using Gateway.Drivers.Gpio;
+using Gateway.Drivers.I2c;
+using Gateway.Drivers.Sensors;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Drivers.Pole;
+
+/// <summary>Registration of the pole sensor drivers (GPIO, I2C, serial sensors).</summary>
+public static class PoleSensorsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the pole sensor drivers as a hosted service, with their options validated at start
+    /// (<see cref="PoleSensorsOptions"/>: no GPIO line, I2C address or port used twice). The caller must register an
+    /// <see cref="IPoleSensorSink"/>. Also registers <see cref="IGpioOutputs"/> (switching outputs),
+    /// the simulated chip/bus/port registries (<see cref="SimulatedGpioChips"/>,
+    /// <see cref="SimulatedI2cBuses"/>, <see cref="SimulatedSerialPorts"/>) and a default
+    /// <see cref="ISerialPortOpener"/>, each replaceable by registering another first.
+    /// </summary>
+    public static IServiceCollection AddPoleSensors(this IServiceCollection services, Action<PoleSensorsOptions> configure)
+    {
+        services.AddOptions<PoleSensorsOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoleSensorsOptions>, PoleSensorsOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SimulatedGpioChips>();
+        services.TryAddSingleton<SimulatedI2cBuses>();
+        services.TryAddSingleton<SimulatedSerialPorts>();
+        services.TryAddSingleton<IGpioChipProvider, GpioChipProvider>();
+        services.TryAddSingleton<II2cBusProvider, I2cBusProvider>();
+        services.TryAddSingleton<ISerialPortOpener, FileSerialPortOpener>();
+        services.TryAddSingleton<GpioOutputs>();
+        services.TryAddSingleton<IGpioOutputs>(sp => sp.GetRequiredService<GpioOutputs>());
+        services.TryAddSingleton<PoleDriverFactory>();
+        services.AddHostedService<PoleSensorService>();
+        return services;
+    }
+}

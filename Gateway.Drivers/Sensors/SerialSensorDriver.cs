@@ -1,0 +1,140 @@
+using Gateway.Drivers.Pole;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Drivers.Sensors;
+
+/// <summary>
+/// The read loop of a serial sensor: open the port through <see cref="ISerialPortOpener"/>, read
+/// whatever bytes arrive and hand them to the protocol. The end of the stream is an error (the
+/// port went away), so the service restarts the driver with back-off. A sensor that falls silent
+/// (or sends only corrupt data) has its points reported with bad quality once per silence.
+/// </summary>
+internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpener ports, IPoleSensorSink sink, TimeProvider time, ILogger logger) : IPoleDriver
+{
+    private long _lastReportNs = long.MinValue;
+    private long _lastGoodNs;
+    private int _staleReported;
+
+    public string DeviceId => device.Id;
+
+    protected DeviceOptions Device => device;
+
+    protected IPoleSensorSink Sink => sink;
+
+    protected TimeProvider Time => time;
+
+    protected ILogger Logger => logger;
+
+    protected abstract int DefaultBaud { get; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var stream = ports.Open(device.Port!, device.Baud ?? DefaultBaud);
+        await using (stream.ConfigureAwait(false))
+        {
+            Log.PortOpened(logger, device.Type, device.Id, device.Port!);
+            await RunOnStreamAsync(stream, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// How long without a valid message before the points are reported bad: three report periods,
+    /// at least 10 s (the sensors here send about once a second).
+    /// </summary>
+    public TimeSpan StaleAfter => TimeSpan.FromMilliseconds(Math.Max(3L * (device.PollMs ?? DefaultPollMs), 10_000));
+
+    /// <summary>The points this sensor reports, for bad-quality readings when it falls silent.</summary>
+    protected abstract IReadOnlyList<(string Point, string? Unit)> Points { get; }
+
+    protected abstract int DefaultPollMs { get; }
+
+    /// <summary>Reads and decodes <paramref name="stream"/> until it ends (IOException) or the token is cancelled.</summary>
+    public async Task RunOnStreamAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        MarkGood();
+        using var stopWatchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchdog = WatchForSilenceAsync(stopWatchdog.Token);
+        try
+        {
+            var buffer = new byte[256];
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                var read = await ReadAsync(stream, buffer, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"{device.Type} {device.Id}: port {device.Port} closed");
+                }
+                await OnBytesAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            await stopWatchdog.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// A FileStream read of a tty blocks in read(2) and ignores its token (checked with a pty on
+    /// .NET 10), so at shutdown the read is abandoned instead of awaited: the driver stops at once,
+    /// and the orphaned read ends with the next byte or when the port is closed.
+    /// </summary>
+    private static async Task<int> ReadAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = stream.ReadAsync(buffer, cancellationToken).AsTask();
+        try
+        {
+            return await read.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = read.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    /// <summary>Notes a valid message (the protocol calls it for every one, reported or not).</summary>
+    protected void MarkGood()
+    {
+        Interlocked.Exchange(ref _lastGoodNs, PoleClock.NowNs(time));
+        Interlocked.Exchange(ref _staleReported, 0);
+    }
+
+    private async Task WatchForSilenceAsync(CancellationToken cancellationToken)
+    {
+        var staleNs = (long)StaleAfter.TotalNanoseconds;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var silentNs = PoleClock.NowNs(time) - Interlocked.Read(ref _lastGoodNs);
+            if (silentNs >= staleNs && Interlocked.Exchange(ref _staleReported, 1) == 0)
+            {
+                var reason = $"no valid data from the sensor for {TimeSpan.FromTicks(silentNs / 100).TotalSeconds:0} s";
+                foreach (var (point, unit) in Points)
+                {
+                    await sink.ReadingAsync(new PoleReading(device.Id, point, null, unit, PoleQuality.Bad, reason, time.GetUtcNow(), time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            var wait = silentNs >= staleNs ? staleNs : staleNs - silentNs;
+            await Task.Delay(TimeSpan.FromTicks(wait / 100), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected abstract ValueTask OnBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken);
+
+    /// <summary>True at most once per <c>pollMs</c> (the first time always): throttles 1 Hz sensors.</summary>
+    protected bool ReportDue()
+    {
+        var nowNs = PoleClock.NowNs(time);
+        var periodNs = (long)(device.PollMs ?? DefaultPollMs) * 1_000_000;
+        if (_lastReportNs != long.MinValue && nowNs - _lastReportNs < periodNs)
+        {
+            return false;
+        }
+        _lastReportNs = nowNs;
+        return true;
+    }
+
+    protected ValueTask ReportAsync(string point, object value, string? unit, CancellationToken cancellationToken) =>
+        sink.ReadingAsync(new PoleReading(device.Id, point, value, unit, PoleQuality.Good, null, time.GetUtcNow(), time.GetTimestamp()), cancellationToken);
+}

@@ -1,0 +1,67 @@
+using Gateway.Drivers.Gpio;
+using Gateway.Drivers.Pole;
+using Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tests.Drivers.Pole;
+
+public sealed class PoleSensorsRegistrationTests
+{
+    [Fact]
+    public async Task Demo_pole_runs_every_device_type_through_AddPoleSensors_and_leaves_outputs_safe()
+    {
+        using var state = new TempDirectory();
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+        var sink = new RecordingPoleSink();
+        var services = new ServiceCollection()
+            .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
+            .AddSingleton<TimeProvider>(time)
+            .AddSingleton<IPoleSensorSink>(sink)
+            .AddPoleDemoHardware()
+            .AddPoleSensors(o =>
+            {
+                o.StateDirectory = state.Path;
+                o.Devices =
+                [
+                    .. PoleDemo.Devices(),
+                    new() { Id = "water-1", Type = "modbus", Endpoint = "tcp://127.0.0.1:5020" },
+                    new() { Id = "no-chip", Type = "gpio-input", Chip = "gpiochip99", Line = 1 }, // fails and is retried, alone
+                ];
+            });
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        bool Has(string device, string point) => sink.Readings.Any(r => r.Device == device && r.Point == point);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            while (!(Has("door-1", "state") && Has("pump-relay", "state") && Has("env-1", "temperature") && Has("pm-1", "pm2_5")
+                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => (long)r.Value! >= 3) && sink.Events.Any(e => e.Source == "door-1")))
+            {
+                time.Advance(TimeSpan.FromMilliseconds(50));
+                await Task.Delay(1, timeout.Token);
+            }
+        }
+
+        Assert.DoesNotContain(sink.Readings, r => r.Device is "water-1" or "no-chip"); // modbus is not a pole sensor
+        Assert.Equal(25.08, (double)sink.Of("temperature")[0].Value!, 2);
+        Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "door-1").Type);
+        var chip = provider.GetRequiredService<SimulatedGpioChips>().GetOrAdd(PoleDemo.Chip);
+        var outputs = provider.GetRequiredService<IGpioOutputs>();
+        Assert.True(await outputs.SetAsync("pump-relay", true, CancellationToken.None));
+        Assert.True(chip.PhysicalLevel(PoleDemo.RelayLine));
+
+        foreach (var service in Enumerable.Reverse(hosted))
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+        Assert.False(chip.PhysicalLevel(PoleDemo.RelayLine)); // back in its safe state
+        Assert.False(chip.IsRequested(PoleDemo.DoorLine));
+        Assert.True(File.Exists(Path.Combine(state.Path, "water-pulse.pulses")));
+    }
+}
