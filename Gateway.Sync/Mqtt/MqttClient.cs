@@ -84,7 +84,8 @@ internal sealed class MqttClient : IAsyncDisposable
                 CleanStart = settings.SessionExpirySeconds == 0,
                 KeepAliveSeconds = (ushort)Math.Clamp(settings.KeepAlive.TotalSeconds, 0, ushort.MaxValue),
                 Username = settings.Username,
-                Password = settings.Password is null ? null : System.Text.Encoding.UTF8.GetBytes(settings.Password),
+                // (a null byte[] would silently become an empty, non-null ReadOnlyMemory: test explicitly)
+                Password = settings.Password is null ? null : (ReadOnlyMemory<byte>?)System.Text.Encoding.UTF8.GetBytes(settings.Password),
                 Will = settings.Will,
                 SessionExpiryInterval = settings.SessionExpirySeconds,
                 ReceiveMaximum = (ushort)Math.Clamp(settings.InFlightWindow, 1, ushort.MaxValue),
