@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using Gateway.Sync.Mqtt.Packets;
 using Gateway.Sync.Mqtt.Transport;
@@ -7,10 +6,11 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Sync.Mqtt;
 
 /// <summary>
-/// One MQTT connection, from CONNECT to its end. Three loops run per connection: a reader
-/// (dispatches PUBACK/SUBACK/PUBLISH), a writer (drains a bounded packet queue, coalescing packets
-/// into one socket write) and a keep-alive/timeout watchdog. Any failure — malformed packet, closed
-/// socket, missed PINGRESP, stalled PUBACK — ends the connection: <see cref="Completion"/> then
+/// One MQTT connection, from CONNECT to its end. Two loops run per connection: a reader
+/// (dispatches PUBACK/SUBACK/PUBLISH) and a keep-alive/timeout watchdog; packets are written by
+/// whichever caller queues one while no write is in progress (see <see cref="DrainOutgoingAsync"/>),
+/// coalesced into few socket writes. Any failure — malformed packet, closed socket, missed
+/// PINGRESP, stalled PUBACK or write — ends the connection: <see cref="Completion"/> then
 /// yields the reason and every unacknowledged publish completes as
 /// <see cref="MqttPublishOutcome.ConnectionLost"/>. Nothing here reconnects; the supervisor does.
 /// </summary>
@@ -34,7 +34,10 @@ internal sealed class MqttClient : IAsyncDisposable
     private ushort _lastPacketId;
     private long _lastReceived;
     private long _lastSent;
-    private Task _writeLoop = Task.CompletedTask;
+    private long _writeStarted;
+    private int _dispatchingThread;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly byte[] _writeBuffer = new byte[WriteBufferSize];
 
     private MqttClient(MqttChannel channel, MqttClientSettings settings, ConnAckPacket connAck, ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger)
     {
@@ -47,6 +50,7 @@ internal sealed class MqttClient : IAsyncDisposable
         // MQTT 5.0 §3.2.2.3.3: never more unacknowledged QoS 1 publishes than the broker's Receive Maximum
         Window = Math.Max(1, Math.Min(settings.InFlightWindow, connAck.ReceiveMaximum ?? ushort.MaxValue));
         _window = new SemaphoreSlim(Window, Window);
+        // SingleReader holds: only the holder of _writeLock reads
         _outgoing = Channel.CreateBounded<IMqttPacket>(new BoundedChannelOptions(Window + 16) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // §3.2.2.3.14: a Server Keep Alive replaces ours
         _keepAlive = connAck.ServerKeepAlive is { } serverKeepAlive ? TimeSpan.FromSeconds(serverKeepAlive) : settings.KeepAlive;
@@ -141,22 +145,28 @@ internal sealed class MqttClient : IAsyncDisposable
         {
             return Task.FromResult(MqttPublishResult.ConnectionLost);
         }
-        var probe = new PublishPacket { Message = message, PacketId = 1 };
-        if ((uint)MqttPacketCodec.GetEncodedLength(probe, _settings.ProtocolVersion) > _maxOutgoingPacketSize)
+        if ((uint)PublishPacket.GetEncodedLength(message, _settings.ProtocolVersion) > _maxOutgoingPacketSize)
         {
             // MQTT 5.0 §3.1.2.11.4 (the broker's limit): sending it would get us disconnected
             return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x95));
         }
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
         try
         {
             if (message.Qos == MqttQualityOfService.AtMostOnce)
             {
-                await _outgoing.Writer.WriteAsync(new PublishPacket { Message = message }, linked.Token).ConfigureAwait(false);
+                await WriteOutgoingAsync(new PublishPacket { Message = message }, cancellationToken).ConfigureAwait(false);
                 return Task.FromResult(MqttPublishResult.Sent);
             }
-            await _window.WaitAsync(linked.Token).ConfigureAwait(false);
-            var pending = new PendingRequest(new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp(), IsPublish: true);
+            // the fast path (a free slot) needs neither a linked token nor an await
+            if (!_window.Wait(0))
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+                await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            // Deliberately synchronous continuations: a forwarder awaiting this outcome resumes on the
+            // reader as the PUBACK is parsed and writes its next PUBLISH straight away, without a
+            // thread hop per message. Its continuation must therefore not block (it may await freely).
+            var pending = new PendingRequest(new TaskCompletionSource<MqttPublishResult>(), null, _time.GetTimestamp());
             ushort packetId;
             lock (_gate)
             {
@@ -166,11 +176,25 @@ internal sealed class MqttClient : IAsyncDisposable
                 }
                 packetId = AllocatePacketId(pending);
             }
-            if (!_outgoing.Writer.TryWrite(new PublishPacket { Message = message, PacketId = packetId }))
+            try
             {
-                await _outgoing.Writer.WriteAsync(new PublishPacket { Message = message, PacketId = packetId }, linked.Token).ConfigureAwait(false);
+                await WriteOutgoingAsync(new PublishPacket { Message = message, PacketId = packetId }, cancellationToken).ConfigureAwait(false);
             }
-            return AsPublishResult(pending.Completion.Task);
+            catch
+            {
+                // never queued: give the id and the slot back, or the watchdog would later see an overdue PUBACK
+                bool removed;
+                lock (_gate)
+                {
+                    removed = _pending.Remove(packetId);
+                }
+                if (removed)
+                {
+                    _window.Release();
+                }
+                throw;
+            }
+            return pending.Publish!.Task;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -182,10 +206,55 @@ internal sealed class MqttClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Queues a packet and, unless another caller is already writing, writes the queue out itself.</summary>
+    private async ValueTask WriteOutgoingAsync(IMqttPacket packet, CancellationToken cancellationToken)
+    {
+        if (!_outgoing.Writer.TryWrite(packet))
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+            await _outgoing.Writer.WriteAsync(packet, linked.Token).ConfigureAwait(false);
+        }
+        if (Volatile.Read(ref _dispatchingThread) == Environment.CurrentManagedThreadId)
+        {
+            return; // running inside the reader's dispatch (a PUBACK continuation): it drains once per batch
+        }
+        await DrainOutgoingAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes queued packets, coalesced into few socket writes, on the caller's own thread: there is
+    /// no writer task to wake per packet. Whoever takes <see cref="_writeLock"/> drains the queue;
+    /// others only enqueue. The count is checked again after releasing the lock so that a packet
+    /// queued meanwhile is never stranded. A failed write ends the connection (never the caller).
+    /// </summary>
+    private async ValueTask DrainOutgoingAsync()
+    {
+        while (_outgoing.Reader.Count > 0 && IsOpen && _writeLock.Wait(0))
+        {
+            try
+            {
+                await WriteQueuedAsync(_lifetime.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                await CloseAsync($"write: {ex.Message}").ConfigureAwait(false);
+                return;
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+    }
+
     /// <summary>SUBSCRIBE and wait for SUBACK (within the connect timeout); returns the granted QoS / reason code per filter.</summary>
     public async Task<IReadOnlyList<byte>> SubscribeAsync(IReadOnlyList<MqttSubscription> subscriptions, CancellationToken cancellationToken)
     {
-        var pending = new PendingRequest(new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp(), IsPublish: false);
+        var pending = new PendingRequest(null, new TaskCompletionSource<SubAckPacket?>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
         ushort packetId;
         lock (_gate)
         {
@@ -197,9 +266,9 @@ internal sealed class MqttClient : IAsyncDisposable
         }
         using var timeout = new CancellationTokenSource(_settings.ConnectTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        await _outgoing.Writer.WriteAsync(new SubscribePacket { PacketId = packetId, Subscriptions = subscriptions }, linked.Token).ConfigureAwait(false);
-        var result = await pending.Completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
-        return result is SubAckPacket subAck ? subAck.ReasonCodes : throw new IOException("connection closed before SUBACK");
+        await WriteOutgoingAsync(new SubscribePacket { PacketId = packetId, Subscriptions = subscriptions }, linked.Token).ConfigureAwait(false);
+        var subAck = await pending.Subscribe!.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        return subAck?.ReasonCodes ?? throw new IOException("connection closed before SUBACK");
     }
 
     /// <summary>A normal DISCONNECT (the broker discards the will, MQTT 5.0 §3.14.4), then closes.</summary>
@@ -211,9 +280,10 @@ internal sealed class MqttClient : IAsyncDisposable
         }
         try
         {
-            await _outgoing.Writer.WriteAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
-            _outgoing.Writer.TryComplete();
-            await _writeLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await WriteOutgoingAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
+            // wait until whoever holds the write lock has put the DISCONNECT on the wire
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _writeLock.Release();
         }
         catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
         {
@@ -232,7 +302,6 @@ internal sealed class MqttClient : IAsyncDisposable
     private void Start()
     {
         _ = RunGuardedAsync(ReadLoopAsync, "read");
-        _writeLoop = RunGuardedAsync(WriteLoopAsync, "write");
         _ = RunGuardedAsync(WatchdogLoopAsync, "keep-alive");
     }
 
@@ -259,89 +328,93 @@ internal sealed class MqttClient : IAsyncDisposable
         {
             var received = await _channel.ReadPacketAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastReceived, _time.GetTimestamp());
-            if (!MqttPacketCodec.TryDecode(received.FirstByte, received.Body.Span, version, out var packet, out var error))
+            await DispatchAsync(received, version, cancellationToken).ConfigureAwait(false);
+            // Publishes queued by continuations of the PUBACKs just read go out together, in one
+            // socket write, once no further packet is waiting in the buffer.
+            if (!_channel.HasBufferedPacket)
             {
-                throw new MqttProtocolException(error);
-            }
-            switch (packet)
-            {
-                case PubAckPacket pubAck:
-                    Complete(pubAck.PacketId, pubAck, isPublish: true);
-                    break;
-                case SubAckPacket subAck:
-                    Complete(subAck.PacketId, subAck, isPublish: false);
-                    break;
-                case PublishPacket publish:
-                    // At least once (MQTT 5.0 §4.3.2): PUBACK only after the message is in the consumer's queue.
-                    await _incoming.WriteAsync(publish.Message, cancellationToken).ConfigureAwait(false);
-                    if (publish.Message.Qos == MqttQualityOfService.AtLeastOnce)
-                    {
-                        await _outgoing.Writer.WriteAsync(new PubAckPacket(publish.PacketId), cancellationToken).ConfigureAwait(false);
-                    }
-                    break;
-                case PingRespPacket:
-                    break;
-                case DisconnectPacket disconnect:
-                    throw new IOException($"broker sent DISCONNECT, reason 0x{disconnect.ReasonCode:X2}{(disconnect.ReasonString is null ? "" : " " + disconnect.ReasonString)}");
-                default:
-                    throw new MqttProtocolException($"unexpected {packet!.Type} from the broker");
+                await DrainOutgoingAsync().ConfigureAwait(false);
             }
         }
     }
 
-    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    private async ValueTask DispatchAsync(MqttReceivedPacket received, MqttProtocolVersion version, CancellationToken cancellationToken)
+    {
+        if (received.FirstByte == 0x40 && received.Body.Length == 2)
+        {
+            // the common PUBACK (§3.4.2.1: success, no properties) without allocating a packet
+            CompletePublish(System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(received.Body.Span), MqttPublishResult.Delivered);
+            return;
+        }
+        if (!MqttPacketCodec.TryDecode(received.FirstByte, received.Body.Span, version, out var packet, out var error))
+        {
+            throw new MqttProtocolException(error);
+        }
+        switch (packet)
+        {
+            case PubAckPacket pubAck:
+                CompletePublish(pubAck.PacketId, pubAck.IsSuccess ? MqttPublishResult.Delivered : new MqttPublishResult(MqttPublishOutcome.Rejected, pubAck.ReasonCode));
+                break;
+            case SubAckPacket subAck:
+                Take(subAck.PacketId, isPublish: false).Subscribe!.TrySetResult(subAck);
+                break;
+            case PublishPacket publish:
+                // At least once (MQTT 5.0 §4.3.2): PUBACK only after the message is in the consumer's queue.
+                await _incoming.WriteAsync(publish.Message, cancellationToken).ConfigureAwait(false);
+                if (publish.Message.Qos == MqttQualityOfService.AtLeastOnce)
+                {
+                    await WriteOutgoingAsync(new PubAckPacket(publish.PacketId), cancellationToken).ConfigureAwait(false);
+                }
+                break;
+            case PingRespPacket:
+                break;
+            case DisconnectPacket disconnect:
+                throw new IOException($"broker sent DISCONNECT, reason 0x{disconnect.ReasonCode:X2}{(disconnect.ReasonString is null ? "" : " " + disconnect.ReasonString)}");
+            default:
+                throw new MqttProtocolException($"unexpected {packet!.Type} from the broker");
+        }
+    }
+
+    // Called with _writeLock held.
+    private async Task WriteQueuedAsync(CancellationToken cancellationToken)
     {
         var version = _settings.ProtocolVersion;
         var reader = _outgoing.Reader;
-        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
-        try
+        var used = 0;
+        while (reader.TryRead(out var packet))
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            var length = MqttPacketCodec.GetEncodedLength(packet, version);
+            if (length > _writeBuffer.Length - used)
             {
-                var used = 0;
-                // Coalesce whatever is queued into few socket writes.
-                while (reader.TryRead(out var packet))
-                {
-                    var length = MqttPacketCodec.GetEncodedLength(packet, version);
-                    if (length > buffer.Length - used)
-                    {
-                        if (used > 0)
-                        {
-                            await FlushAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
-                            used = 0;
-                        }
-                        if (length > buffer.Length)
-                        {
-                            ArrayPool<byte>.Shared.Return(buffer);
-                            buffer = ArrayPool<byte>.Shared.Rent(length);
-                        }
-                    }
-                    used += MqttPacketCodec.Encode(packet, version, buffer.AsSpan(used));
-                }
                 if (used > 0)
                 {
-                    await FlushAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                    await FlushAsync(_writeBuffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                    used = 0;
+                }
+                if (length > _writeBuffer.Length)
+                {
+                    // one large message (a snapshot): a buffer of its own, not kept
+                    var large = new byte[length];
+                    MqttPacketCodec.Encode(packet, version, large);
+                    await FlushAsync(large, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
             }
+            used += MqttPacketCodec.Encode(packet, version, _writeBuffer.AsSpan(used));
         }
-        finally
+        if (used > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            await FlushAsync(_writeBuffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
         }
     }
 
+    // The watchdog bounds the write: one stuck longer than the ack timeout closes the connection,
+    // which disposes the stream and fails the write (no token source per write on the hot path).
     private async Task FlushAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        using var timeout = new CancellationTokenSource(_settings.AckTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        try
-        {
-            await _channel.WriteAsync(bytes, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-        {
-            throw new TimeoutException($"a socket write took longer than {_settings.AckTimeout.TotalSeconds:0.#} s");
-        }
+        Volatile.Write(ref _writeStarted, _time.GetTimestamp());
+        await _channel.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _writeStarted, 0);
         Volatile.Write(ref _lastSent, _time.GetTimestamp());
     }
 
@@ -361,6 +434,10 @@ internal sealed class MqttClient : IAsyncDisposable
             {
                 throw new TimeoutException($"nothing received from the broker for {_keepAlive.TotalSeconds:0.#} s (keep alive)");
             }
+            if (Volatile.Read(ref _writeStarted) is var writeStarted and not 0 && _time.GetElapsedTime(writeStarted, now) > _settings.AckTimeout)
+            {
+                throw new TimeoutException($"a socket write took longer than {_settings.AckTimeout.TotalSeconds:0.#} s");
+            }
             if (OldestPendingSince() is { } oldest && _time.GetElapsedTime(oldest, now) > _settings.AckTimeout)
             {
                 throw new TimeoutException($"an acknowledgement is overdue by more than {_settings.AckTimeout.TotalSeconds:0.#} s");
@@ -369,6 +446,7 @@ internal sealed class MqttClient : IAsyncDisposable
                 || _time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) >= _keepAlive / 2)
             {
                 _outgoing.Writer.TryWrite(PingReqPacket.Instance);
+                await DrainOutgoingAsync().ConfigureAwait(false);
             }
         }
     }
@@ -386,22 +464,33 @@ internal sealed class MqttClient : IAsyncDisposable
         }
     }
 
-    private void Complete(ushort packetId, object answer, bool isPublish)
+    private void CompletePublish(ushort packetId, MqttPublishResult result)
     {
-        PendingRequest? pending;
+        var pending = Take(packetId, isPublish: true);
+        _window.Release();
+        // The awaiting publisher resumes inline here; what it queues is drained by the reader after this batch.
+        Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
+        try
+        {
+            pending.Publish!.TrySetResult(result);
+        }
+        finally
+        {
+            Volatile.Write(ref _dispatchingThread, 0);
+        }
+    }
+
+    private PendingRequest Take(ushort packetId, bool isPublish)
+    {
         lock (_gate)
         {
-            if (!_pending.Remove(packetId, out pending) || pending.IsPublish != isPublish)
+            if (!_pending.Remove(packetId, out var pending) || (pending.Publish is not null) != isPublish)
             {
                 // MQTT 5.0 §4.6: an acknowledgement must match an outstanding request
                 throw new MqttProtocolException($"unexpected acknowledgement for packet id {packetId}");
             }
+            return pending;
         }
-        if (isPublish)
-        {
-            _window.Release();
-        }
-        pending.Completion.TrySetResult(answer);
     }
 
     private ushort AllocatePacketId(PendingRequest pending)
@@ -416,17 +505,6 @@ internal sealed class MqttClient : IAsyncDisposable
             }
         }
         throw new InvalidOperationException("no free packet identifier");
-    }
-
-    private static async Task<MqttPublishResult> AsPublishResult(Task<object> completion)
-    {
-        var answer = await completion.ConfigureAwait(false);
-        return answer switch
-        {
-            PubAckPacket { IsSuccess: true } => MqttPublishResult.Delivered,
-            PubAckPacket rejected => new MqttPublishResult(MqttPublishOutcome.Rejected, rejected.ReasonCode),
-            _ => MqttPublishResult.ConnectionLost,
-        };
     }
 
     private async Task CloseAsync(string reason)
@@ -447,12 +525,12 @@ internal sealed class MqttClient : IAsyncDisposable
         foreach (var orphan in orphans)
         {
             // no PUBACK came: the outcome is unknown, so the caller must publish again
-            orphan.Completion.TrySetResult(ConnectionLostMarker);
+            orphan.Publish?.TrySetResult(MqttPublishResult.ConnectionLost);
+            orphan.Subscribe?.TrySetResult(null);
         }
         await _channel.DisposeAsync().ConfigureAwait(false);
     }
 
-    private static readonly object ConnectionLostMarker = new();
-
-    private sealed record PendingRequest(TaskCompletionSource<object> Completion, long Since, bool IsPublish);
+    /// <summary>An outstanding QoS 1 publish or subscribe, waiting for its acknowledgement since <paramref name="Since"/>.</summary>
+    private sealed record PendingRequest(TaskCompletionSource<MqttPublishResult>? Publish, TaskCompletionSource<SubAckPacket?>? Subscribe, long Since);
 }

@@ -62,7 +62,11 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         ArgumentNullException.ThrowIfNull(message);
         while (true)
         {
-            MqttClient? client;
+            var client = Volatile.Read(ref _client);
+            if (client is { IsOpen: true })
+            {
+                return await client.EnqueuePublishAsync(message, cancellationToken).ConfigureAwait(false);
+            }
             Task connected;
             lock (_gate)
             {

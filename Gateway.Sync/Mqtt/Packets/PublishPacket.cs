@@ -17,11 +17,20 @@ internal sealed class PublishPacket : IMqttPacket
 
     public byte Flags => (byte)((Duplicate ? DupFlag : 0) | ((byte)Message.Qos << 1) | (Message.Retain ? RetainFlag : 0));
 
-    public int GetBodyLength(MqttProtocolVersion version) =>
-        MqttWireWriter.SizeOfString(Message.Topic)
-        + (Message.Qos == MqttQualityOfService.AtMostOnce ? 0 : 2)
+    public int GetBodyLength(MqttProtocolVersion version) => BodyLength(Message, version);
+
+    /// <summary>The whole packet's size for a message, without building the packet (for the broker's Maximum Packet Size).</summary>
+    public static int GetEncodedLength(MqttApplicationMessage message, MqttProtocolVersion version)
+    {
+        var body = BodyLength(message, version);
+        return 1 + MqttVariableByteInteger.SizeOf(body) + body;
+    }
+
+    private static int BodyLength(MqttApplicationMessage message, MqttProtocolVersion version) =>
+        MqttWireWriter.SizeOfString(message.Topic)
+        + (message.Qos == MqttQualityOfService.AtMostOnce ? 0 : 2)
         + (version == MqttProtocolVersion.V500 ? MqttWireWriter.SizeOfProperties(0) : 0)
-        + Message.Payload.Length;
+        + message.Payload.Length;
 
     public void WriteBody(Span<byte> destination, MqttProtocolVersion version)
     {

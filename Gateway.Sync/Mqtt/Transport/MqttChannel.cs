@@ -68,6 +68,11 @@ internal sealed class MqttChannel : IAsyncDisposable
         }
     }
 
+    /// <summary>True when a whole packet is already buffered, so the next read completes without I/O.</summary>
+    public bool HasBufferedPacket =>
+        MqttPacketCodec.TryReadFixedHeader(_buffer.AsSpan(_start, _end - _start), out _, out var remainingLength, out var headerLength) == MqttVariableByteInteger.Status.Ok
+        && _end - _start >= (long)headerLength + remainingLength;
+
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
         await _stream.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
