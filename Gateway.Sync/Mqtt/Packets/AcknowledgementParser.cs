@@ -23,21 +23,9 @@ internal static class AcknowledgementParser
             reader.TryReadByte(out reasonCode);
             if (reader.Remaining > 0)
             {
-                if (!reader.TryReadProperties(out var properties))
+                if (!reader.TryReadReasonStringProperties(out reasonString))
                 {
-                    error = $"{name}: bad properties";
-                    return false;
-                }
-                while (properties.MoveNext())
-                {
-                    if (properties.Id == MqttPropertyId.ReasonString)
-                    {
-                        reasonString = System.Text.Encoding.UTF8.GetString(properties.Data);
-                    }
-                }
-                if (properties.IsMalformed)
-                {
-                    error = $"{name}: malformed property";
+                    error = $"{name}: malformed properties";
                     return false;
                 }
             }

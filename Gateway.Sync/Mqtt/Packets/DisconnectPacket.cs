@@ -54,19 +54,7 @@ internal sealed record DisconnectPacket(byte ReasonCode = 0, string? ReasonStrin
             reader.TryReadByte(out reasonCode);
             if (reader.Remaining > 0)
             {
-                if (!reader.TryReadProperties(out var properties))
-                {
-                    error = "DISCONNECT: bad properties";
-                    return false;
-                }
-                while (properties.MoveNext())
-                {
-                    if (properties.Id == MqttPropertyId.ReasonString)
-                    {
-                        reasonString = System.Text.Encoding.UTF8.GetString(properties.Data);
-                    }
-                }
-                if (properties.IsMalformed || reader.Remaining != 0)
+                if (!reader.TryReadReasonStringProperties(out reasonString) || reader.Remaining != 0)
                 {
                     error = "DISCONNECT: malformed properties";
                     return false;

@@ -104,6 +104,27 @@ internal ref struct MqttWireReader(ReadOnlySpan<byte> data)
         return true;
     }
 
+    /// <summary>
+    /// Reads a property block of which only the Reason String matters to us (PUBACK, SUBACK,
+    /// DISCONNECT, MQTT 5.0 §3.4.2.2.2 and alike), checking every other property is well-formed.
+    /// </summary>
+    public bool TryReadReasonStringProperties(out string? reasonString)
+    {
+        reasonString = null;
+        if (!TryReadProperties(out var properties))
+        {
+            return false;
+        }
+        while (properties.MoveNext())
+        {
+            if (properties.Id == MqttPropertyId.ReasonString)
+            {
+                reasonString = Encoding.UTF8.GetString(properties.Data);
+            }
+        }
+        return !properties.IsMalformed;
+    }
+
     public bool TrySkip(int count)
     {
         if (Remaining < count)

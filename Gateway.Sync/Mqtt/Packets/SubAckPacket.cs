@@ -49,21 +49,9 @@ internal sealed class SubAckPacket : IMqttPacket
         string? reasonString = null;
         if (version == MqttProtocolVersion.V500)
         {
-            if (!reader.TryReadProperties(out var properties))
+            if (!reader.TryReadReasonStringProperties(out reasonString))
             {
-                error = "SUBACK: bad properties";
-                return false;
-            }
-            while (properties.MoveNext())
-            {
-                if (properties.Id == MqttPropertyId.ReasonString)
-                {
-                    reasonString = System.Text.Encoding.UTF8.GetString(properties.Data);
-                }
-            }
-            if (properties.IsMalformed)
-            {
-                error = "SUBACK: malformed property";
+                error = "SUBACK: malformed properties";
                 return false;
             }
         }

@@ -42,17 +42,9 @@ internal sealed class SubscribePacket : IMqttPacket
         }
         if (version == MqttProtocolVersion.V500)
         {
-            if (!reader.TryReadProperties(out var properties))
+            if (!reader.TryReadReasonStringProperties(out _))
             {
-                error = "SUBSCRIBE: bad properties";
-                return false;
-            }
-            while (properties.MoveNext())
-            {
-            }
-            if (properties.IsMalformed)
-            {
-                error = "SUBSCRIBE: malformed property";
+                error = "SUBSCRIBE: malformed properties";
                 return false;
             }
         }

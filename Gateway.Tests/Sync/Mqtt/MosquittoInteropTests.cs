@@ -1,5 +1,6 @@
 using System.Security.Authentication;
 using System.Text;
+using Gateway.Sync;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Mqtt.Packets;
 using Gateway.Sync.Mqtt.Transport;
@@ -27,6 +28,20 @@ public class MosquittoInteropTests
         // one publisher, QoS 1, one connection: exactly these payloads, in order, nothing else
         Assert.Equal(messages.Select(m => Encoding.UTF8.GetString(m.Payload.Span)), paho.Messages.Select(m => Encoding.UTF8.GetString(m.Payload)));
         Assert.All(paho.Messages, m => Assert.Equal(topic, m.Topic));
+    }
+
+    // Starts an uplink with these options, publishes `count` numbered messages and the END marker, stops it.
+    private static async Task PublishThroughAsync(MqttOptions options, PahoSubscriber paho, string topic, int count)
+    {
+        var uplink = await MqttUplinkHarness.StartAsync(options);
+        try
+        {
+            await PublishAndExpectExactly(uplink, paho, topic, count);
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
     }
 
     [Theory]
@@ -62,15 +77,7 @@ public class MosquittoInteropTests
         await paho.WaitUntilReadyAsync();
         var options = MqttUplinkHarness.Options(version, $"mqtts://localhost:{broker.TlsPort}");
         options.CaFile = pki.CaFile;
-        var uplink = await MqttUplinkHarness.StartAsync(options);
-        try
-        {
-            await PublishAndExpectExactly(uplink, paho, "city/pole-0001/events", 100);
-        }
-        finally
-        {
-            await uplink.StopAsync(CancellationToken.None);
-        }
+        await PublishThroughAsync(options, paho, "city/pole-0001/events", 100);
     }
 
     [Fact]
@@ -133,15 +140,7 @@ public class MosquittoInteropTests
         options.CaFile = pki.CaFile;
         options.CertFile = pki.ClientCertFile;
         options.KeyFile = pki.ClientKeyFile;
-        var uplink = await MqttUplinkHarness.StartAsync(options);
-        try
-        {
-            await PublishAndExpectExactly(uplink, paho, "city/pole-0001/telemetry", 100);
-        }
-        finally
-        {
-            await uplink.StopAsync(CancellationToken.None);
-        }
+        await PublishThroughAsync(options, paho, "city/pole-0001/telemetry", 100);
     }
 
     [Theory]
