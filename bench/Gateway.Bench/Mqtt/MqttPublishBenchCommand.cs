@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Gateway.Sync;
+using Gateway.Sync.Mqtt;
+using Gateway.Sync.Mqtt.Transport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Gateway.Bench.Mqtt;
+
+/// <summary>
+/// Benchmark (a) of issue 4: raw QoS 1 publish rate of our client against <c>mosquitto_pub -l</c>
+/// (the broker authors' C client) — the same messages, to the same local mosquitto, in the same run,
+/// alternating rounds. Both are timed from start (process start / uplink start, so connecting is
+/// included for both) to the last PUBACK (mosquitto_pub exits only once all are acknowledged).
+/// </summary>
+public sealed class MqttPublishBenchCommand : IBenchCommand
+{
+    public string Name => "mqtt-publish";
+
+    public string Description => "QoS 1 publish rate of our MQTT client vs mosquitto_pub -l (args: [messages=200000] [rounds=3] [ours-only])";
+
+    public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 200_000;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
+        const string topic = "city/pole-0001/telemetry";
+        var lines = Enumerable.Range(1, count)
+            .Select(i => $"{{\"v\":1,\"node\":\"pole-0001\",\"readings\":[{{\"seq\":{i},\"device\":\"water-1\",\"point\":\"flow_total\",\"value\":{i * 0.25},\"quality\":\"good\"}}]}}")
+            .ToArray();
+        var payloads = lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToArray();
+        var stdin = string.Join('\n', lines) + "\n";
+
+        var directory = Directory.CreateTempSubdirectory("gw-bench-mqtt-");
+        var port = FreePort();
+        var config = Path.Combine(directory.FullName, "mosquitto.conf");
+        await File.WriteAllTextAsync(config, $"user root\nallow_anonymous true\nlistener {port} 127.0.0.1\nlog_dest none\n", cancellationToken);
+        using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { UseShellExecute = false })!;
+        try
+        {
+            await Task.Delay(500, cancellationToken);
+            var results = new List<(string Who, double Rate)>();
+            Console.WriteLine($"| round | client | in-flight window | messages | seconds | messages/s |");
+            Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var window in new[] { 20, 100 })
+                {
+                    var ours = await RunOursAsync(port, topic, payloads, window, cancellationToken);
+                    results.Add(($"ours-{window}", count / ours.TotalSeconds));
+                    Console.WriteLine($"| {round} | ours | {window} | {count} | {ours.TotalSeconds:0.000} | {count / ours.TotalSeconds:0} |");
+                }
+                if (args.Length > 2 && args[2] == "ours-only")
+                {
+                    continue;
+                }
+                var reference = await RunMosquittoPubAsync(port, topic, stdin, cancellationToken);
+                results.Add(("mosquitto_pub", count / reference.TotalSeconds));
+                Console.WriteLine($"| {round} | mosquitto_pub -l -q 1 | 20 (its default) | {count} | {reference.TotalSeconds:0.000} | {count / reference.TotalSeconds:0} |");
+            }
+            if (args.Length > 2 && args[2] == "ours-only")
+            {
+                return 0;
+            }
+            var median = results.GroupBy(r => r.Who).ToDictionary(g => g.Key, g => g.Select(r => r.Rate).Order().ElementAt(g.Count() / 2));
+            Console.WriteLine();
+            Console.WriteLine($"median: mosquitto_pub {median["mosquitto_pub"]:0}/s; ours (window 20) {median["ours-20"]:0}/s = {median["ours-20"] / median["mosquitto_pub"]:0.00}x; ours (window 100) {median["ours-100"]:0}/s = {median["ours-100"] / median["mosquitto_pub"]:0.00}x");
+            return 0;
+        }
+        finally
+        {
+            broker.Kill();
+            await broker.WaitForExitAsync(CancellationToken.None);
+            directory.Delete(recursive: true);
+        }
+    }
+
+    private static async Task<TimeSpan> RunOursAsync(int port, string topic, ReadOnlyMemory<byte>[] payloads, int window, CancellationToken cancellationToken)
+    {
+        var options = new MqttOptions { Brokers = [$"mqtt://127.0.0.1:{port}"], ProtocolVersion = "5.0", InFlightWindow = window, SessionExpirySeconds = 0 };
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var stopwatch = Stopwatch.StartNew();
+        var uplink = new MqttConnectionSupervisor(options, new MqttSessionSetup { DefaultClientId = "bench-ours" },
+            new MqttTransportConnector(new MqttTlsSettings()), TimeProvider.System, NullLogger<MqttConnectionSupervisor>.Instance);
+        await uplink.StartAsync(cancellationToken);
+        try
+        {
+            // keep the whole window busy: await only the outcome that is `window` publishes old, so
+            // that every PUBACK is answered by the next PUBLISH at once (topping the window up in
+            // bursts instead stalls on a broker whose sockets use Nagle, as mosquitto's do by default)
+            var outcomes = new Queue<Task<MqttPublishResult>>(window + 1);
+            foreach (var payload in payloads)
+            {
+                outcomes.Enqueue(await uplink.EnqueuePublishAsync(new MqttApplicationMessage(topic, payload), cancellationToken));
+                if (outcomes.Count > window)
+                {
+                    Expect(await outcomes.Dequeue());
+                }
+            }
+            while (outcomes.Count > 0)
+            {
+                Expect(await outcomes.Dequeue());
+            }
+            var elapsed = stopwatch.Elapsed;
+            Console.Error.WriteLine($"(ours: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s CPU of the whole bench process in {elapsed.TotalSeconds:0.00} s)");
+            return elapsed;
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static void Expect(MqttPublishResult result)
+    {
+        if (!result.IsDelivered)
+        {
+            throw new InvalidOperationException($"publish not delivered: {result}");
+        }
+    }
+
+    private static async Task<TimeSpan> RunMosquittoPubAsync(int port, string topic, string stdin, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", topic, "-l", "-i", "bench-ref"])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+        };
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(start)!;
+        await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken);
+        process.StandardInput.Close();
+        await process.WaitForExitAsync(cancellationToken);
+        var elapsed = stopwatch.Elapsed;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mosquitto_pub exited with {process.ExitCode}");
+        }
+        return elapsed;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
