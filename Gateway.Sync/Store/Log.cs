@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sync.Store;
+
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "store {Path} open: last seq {LastSeq}, {Readings} reading(s), {Events} event(s) pending, budget {BudgetBytes} bytes, durability {Durability}")]
+    public static partial void Opened(ILogger logger, string path, long lastSeq, long readings, long events, long budgetBytes, StoreDurability durability);
+
+    [LoggerMessage(2, LogLevel.Error, "store {Path} was unusable ({Problem}); moved to {MovedTo} and started a fresh store above seq {ReservedThrough}")]
+    public static partial void Quarantined(ILogger logger, string path, string problem, string movedTo, long reservedThrough);
+
+    [LoggerMessage(3, LogLevel.Warning, "store budget reached: dropped {Count} {RecordClass} record(s), seq {FromSeq}..{ToSeq}")]
+    public static partial void Dropped(ILogger logger, long count, string recordClass, long fromSeq, long toSeq);
+
+    [LoggerMessage(4, LogLevel.Error, "store write failed for {Records} record(s) (disk full: {DiskFull})")]
+    public static partial void WriteFailed(ILogger logger, Exception exception, int records, bool diskFull);
+
+    [LoggerMessage(5, LogLevel.Information, "clock trusted: fixed the time of {Count} record(s) measured before")]
+    public static partial void ClockFixed(ILogger logger, long count);
+
+    [LoggerMessage(6, LogLevel.Error, "store maintenance failed")]
+    public static partial void MaintenanceFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Warning, "store {Path} was missing; started a fresh store above seq {ReservedThrough}")]
+    public static partial void StoreMissing(ILogger logger, string path, long reservedThrough);
+}

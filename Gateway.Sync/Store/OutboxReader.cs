@@ -1,0 +1,135 @@
+using Microsoft.Data.Sqlite;
+
+namespace Gateway.Sync.Store;
+
+/// <summary>
+/// The forwarder's reads, on their own read-only connection: WAL lets them run beside the
+/// writer and see only committed records.
+/// </summary>
+internal sealed class OutboxReader(SqliteConnection connection, SeriesCatalog series, Func<long, string?> bootIdOf) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public async ValueTask<IReadOnlyList<StoredReading>> ReadReadingsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT seq, series, ts, value, flags, delay, mono, boot, reason FROM reading WHERE seq > $after ORDER BY seq LIMIT $n";
+            command.Parameters.AddWithValue("$after", afterSeq);
+            command.Parameters.AddWithValue("$n", maxCount);
+            using var rows = command.ExecuteReader();
+            var result = new List<StoredReading>();
+            while (rows.Read())
+            {
+                var flags = rows.GetInt64(4);
+                if (!series.TryGet(rows.GetInt64(1), out var s))
+                {
+                    throw new InvalidOperationException($"reading {rows.GetInt64(0)} names unknown series {rows.GetInt64(1)}");
+                }
+                var value = RecordRow.Kind(flags) switch
+                {
+                    ReadingValueKind.Double => ReadingValue.FromDouble(rows.GetDouble(3)),
+                    ReadingValueKind.Integer => ReadingValue.FromInteger(rows.GetInt64(3)),
+                    ReadingValueKind.Boolean => ReadingValue.FromBoolean(rows.GetInt64(3) != 0),
+                    _ => ReadingValue.FromText(rows.GetString(3)),
+                };
+                result.Add(new StoredReading(
+                    rows.GetInt64(0), s.Device, s.Point, value, s.Unit.Length == 0 ? null : s.Unit,
+                    RecordRow.Quality(flags), rows.IsDBNull(8) ? null : rows.GetString(8), Time(rows, 2)));
+            }
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT e.seq, e.type, e.source, e.ts, e.data, e.delay, e.mono, e.boot, EXISTS(SELECT 1 FROM snapshot s WHERE s.seq = e.seq)
+                FROM event e WHERE e.seq > $after ORDER BY e.seq LIMIT $n
+                """;
+            command.Parameters.AddWithValue("$after", afterSeq);
+            command.Parameters.AddWithValue("$n", maxCount);
+            using var rows = command.ExecuteReader();
+            var result = new List<StoredEvent>();
+            while (rows.Read())
+            {
+                result.Add(new StoredEvent(rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.GetString(4), Time(rows, 3), rows.GetInt64(8) != 0));
+            }
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<StoredSnapshot>> ReadSnapshotsAsync(long afterEventSeq, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT seq, jpeg FROM snapshot WHERE seq > $after ORDER BY seq LIMIT $n";
+            command.Parameters.AddWithValue("$after", afterEventSeq);
+            command.Parameters.AddWithValue("$n", maxCount);
+            using var rows = command.ExecuteReader();
+            var result = new List<StoredSnapshot>();
+            while (rows.Read())
+            {
+                result.Add(new StoredSnapshot(rows.GetInt64(0), (byte[])rows.GetValue(1)));
+            }
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public (long Readings, long Events, long Snapshots) Count()
+    {
+        _gate.Wait();
+        try
+        {
+            return (StoreSchema.Scalar(connection, "SELECT count(*) FROM reading"),
+                    StoreSchema.Scalar(connection, "SELECT count(*) FROM event"),
+                    StoreSchema.Scalar(connection, "SELECT count(*) FROM snapshot"));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose()
+    {
+        connection.Dispose();
+        _gate.Dispose();
+    }
+
+    // Columns at index: ts, then (after one column in between for readings' value / events' data) delay, mono, boot.
+    private RecordTime Time(SqliteDataReader rows, int tsIndex)
+    {
+        if (!rows.IsDBNull(tsIndex))
+        {
+            var ts = rows.GetInt64(tsIndex);
+            var stored = rows.IsDBNull(5) ? (long?)null : ts + rows.GetInt64(5);
+            return new RecordTime(RecordRow.FromUnixMilliseconds(ts), null, null, stored is { } s ? RecordRow.FromUnixMilliseconds(s) : null);
+        }
+        var boot = rows.IsDBNull(7) ? null : bootIdOf(rows.GetInt64(7));
+        return new RecordTime(null, boot, rows.IsDBNull(6) ? null : rows.GetInt64(6), null);
+    }
+}

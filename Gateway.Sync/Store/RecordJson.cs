@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Gateway.Sync.Store;
+
+/// <summary>
+/// The SPEC section 3 JSON of stored records, shared by the MQTT forwarder and anything that
+/// shows records. A record whose clock was never trusted carries <c>"clock":"unsynced"</c>,
+/// <c>"ts":null</c> and its boot id and uptime: never a 1970 date.
+/// </summary>
+public static class RecordJson
+{
+    /// <summary>One READING object.</summary>
+    public static void WriteReading(Utf8JsonWriter json, StoredReading reading)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentNullException.ThrowIfNull(reading);
+        json.WriteStartObject();
+        json.WriteNumber("seq", reading.Seq);
+        json.WriteString("device", reading.Device);
+        json.WriteString("point", reading.Point);
+        WriteTime(json, reading.Time);
+        json.WritePropertyName("value");
+        switch (reading.Value.Kind)
+        {
+            case ReadingValueKind.Double:
+                var d = reading.Value.AsDouble;
+                if (double.IsFinite(d))
+                {
+                    json.WriteNumberValue(d);
+                }
+                else
+                {
+                    json.WriteNullValue(); // JSON has no NaN/Infinity; quality says why
+                }
+                break;
+            case ReadingValueKind.Integer:
+                json.WriteNumberValue(reading.Value.AsInteger);
+                break;
+            case ReadingValueKind.Boolean:
+                json.WriteBooleanValue(reading.Value.AsBoolean);
+                break;
+            default:
+                json.WriteStringValue(reading.Value.AsText);
+                break;
+        }
+        if (reading.Unit is not null)
+        {
+            json.WriteString("unit", reading.Unit);
+        }
+        json.WriteString("quality", QualityText(reading.Quality));
+        if (reading.QualityReason is not null)
+        {
+            json.WriteString("reason", reading.QualityReason);
+        }
+        json.WriteEndObject();
+    }
+
+    /// <summary>The telemetry payload <c>{"v":1,"node":…,"readings":[…]}</c>.</summary>
+    public static byte[] TelemetryPayload(string nodeId, IEnumerable<StoredReading> readings)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", 1);
+            json.WriteString("node", nodeId);
+            json.WriteStartArray("readings");
+            foreach (var reading in readings)
+            {
+                WriteReading(json, reading);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>One EVENT <c>{"v":1,"node":…,"seq":N,"type":…,"ts":…,"source":…,"data":{…}}</c>.</summary>
+    public static byte[] EventPayload(string nodeId, StoredEvent storedEvent)
+    {
+        ArgumentNullException.ThrowIfNull(storedEvent);
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("v", 1);
+            json.WriteString("node", nodeId);
+            json.WriteNumber("seq", storedEvent.Seq);
+            json.WriteString("type", storedEvent.Type);
+            WriteTime(json, storedEvent.Time);
+            json.WriteString("source", storedEvent.Source);
+            json.WritePropertyName("data");
+            json.WriteRawValue(storedEvent.DataJson, skipInputValidation: false);
+            if (storedEvent.HasSnapshot)
+            {
+                json.WriteBoolean("snapshot", true);
+            }
+            json.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>ISO-8601 UTC with milliseconds, e.g. <c>2026-11-21T05:43:36.123Z</c>.</summary>
+    public static string FormatTimestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    public static string QualityText(ReadingQuality quality) => quality switch
+    {
+        ReadingQuality.Good => "good",
+        ReadingQuality.Bad => "bad",
+        _ => "uncertain",
+    };
+
+    private static void WriteTime(Utf8JsonWriter json, RecordTime time)
+    {
+        if (time.Timestamp is { } ts)
+        {
+            json.WriteString("ts", FormatTimestamp(ts));
+            return;
+        }
+        json.WriteNull("ts");
+        json.WriteString("clock", "unsynced");
+        if (time.BootId is not null)
+        {
+            json.WriteString("boot", time.BootId);
+        }
+        if (time.UptimeMilliseconds is { } uptime)
+        {
+            json.WriteNumber("uptimeMs", uptime);
+        }
+    }
+}

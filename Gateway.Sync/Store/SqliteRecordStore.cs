@@ -1,0 +1,788 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sync.Store;
+
+/// <summary>
+/// The durable store (SPEC section 2.3, issue 3): one writer task owns the write connection and
+/// group-commits whatever the bounded queue holds in one transaction; seqs are assigned inside
+/// it, so a failed transaction consumes none (no holes). After each commit it enforces the size
+/// budget, fixes timestamps once the clock is trusted and flushes acknowledgements in batches.
+/// </summary>
+internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposable, IDisposable
+{
+    private const int SqliteFull = 13;
+
+    private readonly StoreSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly IClockSync _clock;
+    private readonly ILogger _logger;
+    private readonly SqliteConnection _connection;
+    private readonly SeqHighWaterMark _highWaterMark;
+    private readonly SeriesCatalog _series = new();
+    private readonly Dictionary<string, long> _bootIds = new(StringComparer.Ordinal);
+    private readonly OutboxReader _reader;
+    private readonly Channel<WriteRequest> _queue;
+    private readonly Task _writer;
+    private readonly ITimer _maintenanceTimer;
+    private readonly string _bootId;
+    private readonly Lock _ackGate = new();
+    private readonly Dictionary<RecordClass, List<long>> _pendingAcks = new()
+    {
+        [RecordClass.Event] = [],
+        [RecordClass.Snapshot] = [],
+        [RecordClass.Telemetry] = [],
+    };
+    private readonly SqliteCommand _insertReading;
+    private readonly SqliteCommand _insertEvent;
+    private readonly SqliteCommand _insertSeries;
+    private int _pendingAckCount;
+    private long _lastSeq;
+    private bool _unsyncedInThisBoot;
+    private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _droppedReadings;
+    private long _droppedEvents;
+    private long _droppedSnapshots;
+    private int _disposed;
+
+    private SqliteRecordStore(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger, SqliteConnection connection, SeqHighWaterMark highWaterMark)
+    {
+        _settings = settings;
+        _time = time;
+        _clock = clock;
+        _logger = logger;
+        _connection = connection;
+        _highWaterMark = highWaterMark;
+        _bootId = settings.BootId();
+        _insertReading = Prepare("INSERT INTO reading(seq, series, ts, value, flags, delay, mono, boot, reason) VALUES ($seq, $series, $ts, $value, $flags, $delay, $mono, $boot, $reason)",
+            "$seq", "$series", "$ts", "$value", "$flags", "$delay", "$mono", "$boot", "$reason");
+        _insertEvent = Prepare("INSERT INTO event(seq, type, source, ts, flags, delay, mono, boot, data) VALUES ($seq, $type, $source, $ts, 0, $delay, $mono, $boot, $data)",
+            "$seq", "$type", "$source", "$ts", "$delay", "$mono", "$boot", "$data");
+        _insertSeries = Prepare("INSERT INTO series(id, device, point, unit) VALUES ($id, $device, $point, $unit)", "$id", "$device", "$point", "$unit");
+        LoadCatalogs();
+        _reader = new OutboxReader(StoreSchema.Open(settings.Path, readOnly: true), _series, this.BootIdOf);
+        _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(settings.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // backpressure: producers wait for the disk
+        });
+        _writer = Task.Run(WriteLoopAsync);
+        _maintenanceTimer = time.CreateTimer(_ => _queue.Writer.TryWrite(new MaintenanceRequest(flushAcknowledgements: true, null)), null, settings.AckFlushInterval, settings.AckFlushInterval);
+        _clock.Synchronized += OnClockSynchronized;
+    }
+
+    /// <summary>Opens (checking, and if need be quarantining) the store at <see cref="StoreSettings.Path"/>.</summary>
+    public static SqliteRecordStore Open(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger)
+    {
+        SQLitePCL.Batteries_V2.Init();
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(settings.Path)!);
+        var quarantine = StoreFileCheck.Run(settings.Path, time.GetUtcNow());
+        var existed = File.Exists(settings.Path);
+        var highWaterMark = SeqHighWaterMark.Open(settings.Path + ".seq");
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = StoreSchema.Open(settings.Path, readOnly: false);
+            var fresh = !existed || StoreSchema.IsEmpty(connection);
+            if (fresh)
+            {
+                StoreSchema.Create(connection);
+            }
+            StoreSchema.Configure(connection, settings.Durability, settings.WalLimitBytes, settings.MaxPageCount);
+            var store = new SqliteRecordStore(settings, time, clock, logger, connection, highWaterMark);
+            store.Start(fresh, quarantine);
+            return store;
+        }
+        catch
+        {
+            connection?.Dispose();
+            highWaterMark.Dispose();
+            throw;
+        }
+    }
+
+    public ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default)
+    {
+        return Await(AppendReadingsAsync([reading], cancellationToken));
+
+        static async ValueTask<long> Await(ValueTask<SeqRange> range) => (await range.ConfigureAwait(false)).First;
+    }
+
+    public async ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<NewReading> readings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(readings);
+        if (readings.Count == 0)
+        {
+            throw new ArgumentException("no readings to append", nameof(readings));
+        }
+        var request = new ReadingsRequest(readings);
+        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        return await request.Completion.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask<long> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(newEvent);
+        var request = new EventRequest(newEvent);
+        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        return await request.Completion.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask AppendSnapshotAsync(long eventSeq, ReadOnlyMemory<byte> jpeg, CancellationToken cancellationToken = default)
+    {
+        var request = new SnapshotRequest(eventSeq, jpeg);
+        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await request.Completion.Task.ConfigureAwait(false);
+    }
+
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
+        _reader.ReadEventsAsync(afterSeq, maxCount, cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredSnapshot>> ReadSnapshotsAsync(long afterEventSeq, int maxCount, CancellationToken cancellationToken = default) =>
+        _reader.ReadSnapshotsAsync(afterEventSeq, maxCount, cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredReading>> ReadReadingsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
+        _reader.ReadReadingsAsync(afterSeq, maxCount, cancellationToken);
+
+    public void Acknowledge(RecordClass recordClass, long seq) => Acknowledge(recordClass, [seq]);
+
+    public void Acknowledge(RecordClass recordClass, IEnumerable<long> seqs)
+    {
+        ArgumentNullException.ThrowIfNull(seqs);
+        bool due;
+        lock (_ackGate)
+        {
+            var list = _pendingAcks[recordClass];
+            var before = list.Count;
+            list.AddRange(seqs);
+            _pendingAckCount += list.Count - before;
+            due = _pendingAckCount >= _settings.AckFlushCount;
+        }
+        if (due)
+        {
+            _queue.Writer.TryWrite(new MaintenanceRequest(flushAcknowledgements: true, null));
+        }
+    }
+
+    public async Task FlushAcknowledgementsAsync(CancellationToken cancellationToken = default)
+    {
+        var request = new MaintenanceRequest(flushAcknowledgements: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+        await request.Completion!.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task WaitForAppendAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _appended).Task.WaitAsync(cancellationToken);
+
+    public StoreStatistics GetStatistics()
+    {
+        var counts = _reader.Count();
+        return new StoreStatistics(
+            Interlocked.Read(ref _lastSeq), counts.Readings, counts.Events, counts.Snapshots,
+            FileBytes(), _settings.BudgetBytes,
+            Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots));
+    }
+
+    /// <summary>Bytes the store occupies on disk: the main file and its WAL.</summary>
+    public long FileBytes() => Length(_settings.Path) + Length(_settings.Path + "-wal");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _clock.Synchronized -= OnClockSynchronized;
+        await _maintenanceTimer.DisposeAsync().ConfigureAwait(false);
+        var final = new MaintenanceRequest(flushAcknowledgements: true, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (_queue.Writer.TryWrite(final) || await TryQueueAsync(final).ConfigureAwait(false))
+        {
+            await final.Completion!.Task.ConfigureAwait(false);
+        }
+        _queue.Writer.TryComplete();
+        await _writer.ConfigureAwait(false);
+        _reader.Dispose();
+        _insertReading.Dispose();
+        _insertEvent.Dispose();
+        _insertSeries.Dispose();
+        _connection.Dispose();
+        _highWaterMark.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private async Task<bool> TryQueueAsync(WriteRequest request)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request).ConfigureAwait(false);
+            return true;
+        }
+        catch (ChannelClosedException)
+        {
+            return false;
+        }
+    }
+
+    private void OnClockSynchronized(object? sender, EventArgs e) =>
+        _queue.Writer.TryWrite(new MaintenanceRequest(flushAcknowledgements: false, null));
+
+    private void Start(bool fresh, StoreFileCheck.Quarantine? quarantine)
+    {
+        var mark = _highWaterMark.Current;
+        var stored = Math.Max(
+            StoreSchema.Scalar(_connection, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'lastSeq'"),
+            StoreSchema.Scalar(_connection, "SELECT max(coalesce((SELECT max(seq) FROM reading), 0), coalesce((SELECT max(seq) FROM event), 0))"));
+        _lastSeq = stored;
+        _unsyncedInThisBoot = _bootIds.TryGetValue(_bootId, out var boot)
+            && StoreSchema.Scalar(_connection, string.Create(CultureInfo.InvariantCulture, $"SELECT EXISTS(SELECT 1 FROM reading WHERE ts IS NULL AND boot = {boot}) OR EXISTS(SELECT 1 FROM event WHERE ts IS NULL AND boot = {boot})")) != 0;
+
+        // A fresh store where seqs were issued before: continue above everything the old one may
+        // have issued, and say which seqs may be lost (SPEC section 3: never reused, gaps named).
+        string? resetData = null;
+        if (fresh && (quarantine is not null || mark is { ReservedThrough: > 0 }))
+        {
+            if (mark is { } m && m.ReservedThrough > _lastSeq)
+            {
+                _lastSeq = m.ReservedThrough;
+            }
+            resetData = ResetEventData(mark, quarantine);
+            if (quarantine is not null)
+            {
+                Log.Quarantined(_logger, _settings.Path, quarantine.Problem, quarantine.MovedTo, _lastSeq);
+            }
+            else
+            {
+                Log.StoreMissing(_logger, _settings.Path, _lastSeq);
+            }
+        }
+        var counts = _reader.Count();
+        Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
+        if (resetData is not null)
+        {
+            _queue.Writer.TryWrite(new EventRequest(NewEvent.Now(_time, "buffer.dropped", "store", resetData)));
+        }
+    }
+
+    private static string ResetEventData(SeqHighWaterMark.Mark? mark, StoreFileCheck.Quarantine? quarantine)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (mark is { } m && m.ReservedThrough >= m.LowestUnacknowledged)
+            {
+                // Upper bound: seqs below LowestUnacknowledged were delivered; some inside the range may have been too.
+                json.WriteNumber("fromSeq", m.LowestUnacknowledged);
+                json.WriteNumber("toSeq", m.ReservedThrough);
+                json.WriteNumber("count", m.ReservedThrough - m.LowestUnacknowledged + 1);
+            }
+            else
+            {
+                json.WriteNull("fromSeq");
+                json.WriteNull("toSeq");
+                json.WriteNull("count");
+            }
+            json.WriteString("reason", "store-reset");
+            json.WriteBoolean("exact", false);
+            json.WriteString("problem", quarantine?.Problem ?? "store file missing");
+            if (quarantine is not null)
+            {
+                json.WriteString("quarantinedAs", System.IO.Path.GetFileName(quarantine.MovedTo));
+            }
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private void LoadCatalogs()
+    {
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, device, point, unit FROM series";
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                _series.Load(rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.GetString(3));
+            }
+        }
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, boot_id FROM boot";
+            using var rows = command.ExecuteReader();
+            while (rows.Read())
+            {
+                _bootIds[rows.GetString(1)] = rows.GetInt64(0);
+            }
+        }
+    }
+
+    private string? BootIdOf(long id)
+    {
+        lock (_bootIds)
+        {
+            foreach (var (bootId, bootRow) in _bootIds)
+            {
+                if (bootRow == id)
+                {
+                    return bootId;
+                }
+            }
+        }
+        return null;
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var name in parameters)
+        {
+            command.Parameters.Add(new SqliteParameter(name, DBNull.Value));
+        }
+        return command;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<WriteRequest>();
+        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            var records = 0;
+            while (records < _settings.MaxBatchRecords && _queue.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+                records += request.RecordCount;
+            }
+            try
+            {
+                WriteBatch(batch);
+            }
+#pragma warning disable CA1031 // the writer must survive any one failure; callers got the exception
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Log.MaintenanceFailed(_logger, ex);
+                foreach (var request in batch)
+                {
+                    request.Fail(ex);
+                }
+            }
+        }
+    }
+
+    private void WriteBatch(List<WriteRequest> batch)
+    {
+        var data = batch.Where(r => r is not MaintenanceRequest).ToList();
+        if (data.Count > 0)
+        {
+            CommitRecords(data);
+        }
+        var maintenance = batch.OfType<MaintenanceRequest>().ToList();
+        bool flushDue;
+        lock (_ackGate)
+        {
+            flushDue = _pendingAckCount >= _settings.AckFlushCount;
+        }
+        if (maintenance.Count > 0 || flushDue)
+        {
+            if (flushDue || maintenance.Any(m => m.FlushAcknowledgements))
+            {
+                FlushAcknowledgements();
+            }
+        }
+        if (data.Count > 0 || maintenance.Count > 0)
+        {
+            EnforceBudget();
+            FixClock();
+        }
+        foreach (var m in maintenance)
+        {
+            m.Completion?.TrySetResult();
+        }
+    }
+
+    private void CommitRecords(List<WriteRequest> requests)
+    {
+        var firstSeq = _lastSeq;
+        var completions = new List<Action>(requests.Count);
+        var records = 0;
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            foreach (var request in requests)
+            {
+                switch (request)
+                {
+                    case ReadingsRequest r:
+                        var first = _lastSeq + 1;
+                        foreach (var reading in r.Readings)
+                        {
+                            InsertReading(tx, reading);
+                        }
+                        var range = new SeqRange(first, _lastSeq);
+                        completions.Add(() => r.Completion.TrySetResult(range));
+                        records += r.Readings.Count;
+                        break;
+                    case EventRequest e:
+                        var seq = InsertEvent(tx, e.Event);
+                        completions.Add(() => e.Completion.TrySetResult(seq));
+                        records++;
+                        break;
+                    case SnapshotRequest s:
+                        if (InsertSnapshot(tx, s.EventSeq, s.Jpeg))
+                        {
+                            completions.Add(() => s.Completion.TrySetResult());
+                        }
+                        else
+                        {
+                            completions.Add(() => s.Completion.TrySetException(new InvalidOperationException(
+                                $"event {s.EventSeq} is not stored (never, or already delivered or dropped); its snapshot was not kept")));
+                        }
+                        break;
+                }
+            }
+            ReserveSeqs(tx);
+            tx.Commit();
+            _series.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            _lastSeq = firstSeq; // nothing of this batch is stored: its seqs are issued again (no holes)
+            _series.Rollback();
+            var full = ex.SqliteErrorCode == SqliteFull;
+            Log.WriteFailed(_logger, ex, records, full);
+            var error = new StoreWriteException(
+                full ? $"store {_settings.Path} is full (disk or file system limit): the record was not stored; records stored before are kept"
+                     : $"store {_settings.Path} could not write: {ex.Message}",
+                full, ex);
+            foreach (var request in requests)
+            {
+                request.Fail(error);
+            }
+            return;
+        }
+        foreach (var complete in completions)
+        {
+            complete();
+        }
+        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private void InsertReading(SqliteTransaction tx, NewReading reading)
+    {
+        var seriesId = _series.GetOrAdd(reading.Device, reading.Point, reading.Unit ?? "", out var added);
+        if (added)
+        {
+            _insertSeries.Transaction = tx;
+            _insertSeries.Parameters[0].Value = seriesId;
+            _insertSeries.Parameters[1].Value = reading.Device;
+            _insertSeries.Parameters[2].Value = reading.Point;
+            _insertSeries.Parameters[3].Value = reading.Unit ?? "";
+            _insertSeries.ExecuteNonQuery();
+        }
+        var p = _insertReading.Parameters;
+        _insertReading.Transaction = tx;
+        p[0].Value = ++_lastSeq;
+        p[1].Value = seriesId;
+        SetTime(tx, p, 2, reading.MeasuredAt, reading.MonotonicTimestamp);
+        p[3].Value = RecordRow.Column(reading.Value);
+        p[4].Value = (long)RecordRow.Flags(reading.Quality, reading.Value.Kind);
+        p[8].Value = (object?)reading.QualityReason ?? DBNull.Value;
+        _insertReading.ExecuteNonQuery();
+    }
+
+    private long InsertEvent(SqliteTransaction tx, NewEvent e)
+    {
+        var p = _insertEvent.Parameters;
+        _insertEvent.Transaction = tx;
+        var seq = ++_lastSeq;
+        p[0].Value = seq;
+        p[1].Value = e.Type;
+        p[2].Value = e.Source;
+        // ts, delay, mono, boot sit at the same offsets as in a reading row's parameters minus one column.
+        SetEventTime(tx, p, e.MeasuredAt, e.MonotonicTimestamp);
+        p[7].Value = e.DataJson;
+        _insertEvent.ExecuteNonQuery();
+        if (!e.Snapshot.IsEmpty)
+        {
+            InsertSnapshot(tx, seq, e.Snapshot);
+        }
+        return seq;
+    }
+
+    private bool InsertSnapshot(SqliteTransaction tx, long eventSeq, ReadOnlyMemory<byte> jpeg)
+    {
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "INSERT OR REPLACE INTO snapshot(seq, stored, jpeg) SELECT $seq, $stored, $jpeg WHERE EXISTS(SELECT 1 FROM event WHERE seq = $seq)";
+        command.Parameters.AddWithValue("$seq", eventSeq);
+        command.Parameters.AddWithValue("$stored", RecordRow.ToUnixMilliseconds(_time.GetUtcNow()));
+        command.Parameters.Add("$jpeg", SqliteType.Blob).Value = jpeg.ToArray();
+        return command.ExecuteNonQuery() == 1;
+    }
+
+    // Parameters ts, value?, ...: a reading has (ts=2, delay=5, mono=6, boot=7).
+    private void SetTime(SqliteTransaction tx, SqliteParameterCollection p, int tsIndex, DateTimeOffset measuredAt, long monotonic)
+    {
+        if (_clock.IsTrusted(measuredAt))
+        {
+            p[tsIndex].Value = RecordRow.ToUnixMilliseconds(measuredAt);
+            p[5].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - RecordRow.ToUnixMilliseconds(measuredAt));
+            p[6].Value = DBNull.Value;
+            p[7].Value = DBNull.Value;
+        }
+        else
+        {
+            p[tsIndex].Value = DBNull.Value;
+            p[5].Value = DBNull.Value;
+            p[6].Value = RecordRow.MonotonicMilliseconds(_time, monotonic);
+            p[7].Value = CurrentBootRow(tx);
+            _unsyncedInThisBoot = true;
+        }
+    }
+
+    private void SetEventTime(SqliteTransaction tx, SqliteParameterCollection p, DateTimeOffset measuredAt, long monotonic)
+    {
+        if (_clock.IsTrusted(measuredAt))
+        {
+            p[3].Value = RecordRow.ToUnixMilliseconds(measuredAt);
+            p[4].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - RecordRow.ToUnixMilliseconds(measuredAt));
+            p[5].Value = DBNull.Value;
+            p[6].Value = DBNull.Value;
+        }
+        else
+        {
+            p[3].Value = DBNull.Value;
+            p[4].Value = DBNull.Value;
+            p[5].Value = RecordRow.MonotonicMilliseconds(_time, monotonic);
+            p[6].Value = CurrentBootRow(tx);
+            _unsyncedInThisBoot = true;
+        }
+    }
+
+    private long CurrentBootRow(SqliteTransaction tx)
+    {
+        lock (_bootIds)
+        {
+            if (_bootIds.TryGetValue(_bootId, out var row))
+            {
+                return row;
+            }
+        }
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = "INSERT INTO boot(boot_id) VALUES ($b) ON CONFLICT(boot_id) DO UPDATE SET boot_id = excluded.boot_id RETURNING id";
+        command.Parameters.AddWithValue("$b", _bootId);
+        var id = (long)command.ExecuteScalar()!;
+        lock (_bootIds)
+        {
+            _bootIds[_bootId] = id; // a rolled-back insert is re-done by the next one (the upsert is idempotent)
+        }
+        return id;
+    }
+
+    /// <summary>Durably raises the high-water mark before any seq above it is committed.</summary>
+    private void ReserveSeqs(SqliteTransaction tx)
+    {
+        if (_highWaterMark.Current is { } mark && _lastSeq <= mark.ReservedThrough)
+        {
+            return;
+        }
+        var lowest = StoreSchema.Scalar(_connection,
+            "SELECT min(coalesce((SELECT min(seq) FROM reading), 9223372036854775807), coalesce((SELECT min(seq) FROM event), 9223372036854775807))", tx);
+        lowest = Math.Min(lowest, _lastSeq + 1);
+        _highWaterMark.Write(new SeqHighWaterMark.Mark(_lastSeq + _settings.SeqReserveBlock, lowest));
+    }
+
+    private void FlushAcknowledgements()
+    {
+        Dictionary<RecordClass, long[]> acks;
+        lock (_ackGate)
+        {
+            if (_pendingAckCount == 0)
+            {
+                return;
+            }
+            acks = _pendingAcks.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+            foreach (var list in _pendingAcks.Values)
+            {
+                list.Clear();
+            }
+            _pendingAckCount = 0;
+        }
+        using (var tx = _connection.BeginTransaction())
+        {
+            Delete(tx, "reading", acks[RecordClass.Telemetry]);
+            Delete(tx, "event", acks[RecordClass.Event]);
+            Delete(tx, "snapshot", acks[RecordClass.Snapshot]);
+            SaveLastSeq(tx);
+            tx.Commit();
+        }
+        ReclaimSpace();
+    }
+
+    private void Delete(SqliteTransaction tx, string table, long[] seqs)
+    {
+        if (seqs.Length == 0)
+        {
+            return;
+        }
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = $"DELETE FROM {table} WHERE seq = $seq";
+        var seq = command.Parameters.Add("$seq", SqliteType.Integer);
+        foreach (var s in seqs)
+        {
+            seq.Value = s;
+            command.ExecuteNonQuery();
+        }
+    }
+
+    // Deleting the newest rows would lose the seq counter without this (it is max(seq) otherwise).
+    private void SaveLastSeq(SqliteTransaction tx) =>
+        StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"UPDATE meta SET value = {_lastSeq} WHERE key = 'lastSeq'"), tx);
+
+    /// <summary>Gives free pages back to the file system after a drain (issue 3: space reclaimed).</summary>
+    private void ReclaimSpace()
+    {
+        var pages = StoreSchema.Scalar(_connection, "PRAGMA page_count");
+        var free = StoreSchema.Scalar(_connection, "PRAGMA freelist_count");
+        if (free >= 64 && free * 4 >= pages)
+        {
+            StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA incremental_vacuum({free})"));
+        }
+    }
+
+    private long UsedBytes(SqliteTransaction? tx = null) =>
+        (StoreSchema.Scalar(_connection, "PRAGMA page_count", tx) - StoreSchema.Scalar(_connection, "PRAGMA freelist_count", tx)) * StoreSchema.PageSize;
+
+    /// <summary>
+    /// Over budget: drop the oldest telemetry, then the oldest snapshots, then the oldest events,
+    /// down to 90 % of the budget, and store a <c>buffer.dropped</c> event per class naming the
+    /// exact seq range and count, in the same transaction (never silently).
+    /// </summary>
+    private void EnforceBudget()
+    {
+        if (UsedBytes() <= _settings.DataBudgetBytes)
+        {
+            return;
+        }
+        var target = _settings.DataBudgetBytes * 9 / 10;
+        var drops = new Dictionary<string, (long From, long To, long Count)>(StringComparer.Ordinal);
+        var firstSeq = _lastSeq;
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            for (var used = UsedBytes(tx); used > target; used = UsedBytes(tx))
+            {
+                var excessRows = Math.Max(256, (used - target) / 32);
+                if (!DropOldest(tx, "reading", "telemetry", excessRows, drops)
+                    && !DropOldest(tx, "snapshot", "snapshot", Math.Max(1, excessRows / 2048), drops)
+                    && !DropOldest(tx, "event", "event", Math.Max(16, excessRows / 8), drops))
+                {
+                    break;
+                }
+            }
+            foreach (var (recordClass, d) in drops)
+            {
+                var data = string.Create(CultureInfo.InvariantCulture, $"{{\"fromSeq\":{d.From},\"toSeq\":{d.To},\"count\":{d.Count},\"class\":\"{recordClass}\",\"reason\":\"budget\"}}");
+                InsertEvent(tx, NewEvent.Now(_time, "buffer.dropped", "store", data));
+            }
+            SaveLastSeq(tx);
+            ReserveSeqs(tx);
+            tx.Commit();
+        }
+        catch (SqliteException ex)
+        {
+            _lastSeq = firstSeq;
+            Log.MaintenanceFailed(_logger, ex);
+            return;
+        }
+        foreach (var (recordClass, d) in drops)
+        {
+            Log.Dropped(_logger, d.Count, recordClass, d.From, d.To);
+            if (recordClass == "telemetry")
+            {
+                Interlocked.Add(ref _droppedReadings, d.Count);
+            }
+            else if (recordClass == "snapshot")
+            {
+                Interlocked.Add(ref _droppedSnapshots, d.Count);
+            }
+            else
+            {
+                Interlocked.Add(ref _droppedEvents, d.Count);
+            }
+        }
+        Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private bool DropOldest(SqliteTransaction tx, string table, string recordClass, long rows, Dictionary<string, (long From, long To, long Count)> drops)
+    {
+        var from = StoreSchema.Scalar(_connection, $"SELECT coalesce(min(seq), 0) FROM {table}", tx);
+        if (from == 0)
+        {
+            return false;
+        }
+        var to = StoreSchema.Scalar(_connection, string.Create(CultureInfo.InvariantCulture,
+            $"SELECT coalesce((SELECT seq FROM {table} ORDER BY seq LIMIT 1 OFFSET {rows - 1}), (SELECT max(seq) FROM {table}))"), tx);
+        using var command = _connection.CreateCommand();
+        command.Transaction = tx;
+        command.CommandText = string.Create(CultureInfo.InvariantCulture, $"DELETE FROM {table} WHERE seq <= {to}");
+        var count = (long)command.ExecuteNonQuery();
+        if (table == "event")
+        {
+            // An event's evidence goes with it.
+            StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"DELETE FROM snapshot WHERE seq <= {to} AND seq NOT IN (SELECT seq FROM event)"), tx);
+        }
+        drops[recordClass] = drops.TryGetValue(recordClass, out var d) ? (d.From, to, d.Count + count) : (from, to, count);
+        return true;
+    }
+
+    /// <summary>Once the wall clock is trusted, dates the records of this boot measured before (SPEC section 3).</summary>
+    private void FixClock()
+    {
+        var now = _time.GetUtcNow();
+        if (!_unsyncedInThisBoot || !_clock.IsTrusted(now))
+        {
+            return;
+        }
+        long boot;
+        lock (_bootIds)
+        {
+            if (!_bootIds.TryGetValue(_bootId, out boot))
+            {
+                _unsyncedInThisBoot = false;
+                return;
+            }
+        }
+        var offset = RecordRow.ToUnixMilliseconds(now) - RecordRow.MonotonicMilliseconds(_time, _time.GetTimestamp());
+        long fixedRows = 0;
+        using (var tx = _connection.BeginTransaction())
+        {
+            foreach (var table in (string[])["reading", "event"])
+            {
+                using var command = _connection.CreateCommand();
+                command.Transaction = tx;
+                command.CommandText = $"UPDATE {table} SET ts = mono + $offset, mono = NULL, boot = NULL WHERE ts IS NULL AND boot = $boot";
+                command.Parameters.AddWithValue("$offset", offset);
+                command.Parameters.AddWithValue("$boot", boot);
+                fixedRows += command.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        _unsyncedInThisBoot = false;
+        Log.ClockFixed(_logger, fixedRows);
+    }
+
+    private static long Length(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? info.Length : 0;
+    }
+}

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Gateway.Sync.Store;
+using Gateway.Tests.Support;
+
+namespace Gateway.Tests.Sync.Store;
+
+public sealed class SqliteRecordStoreTests
+{
+    [Fact]
+    public async Task Readings_of_every_value_kind_come_back_as_stored_under_increasing_seqs()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+
+        var s1 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "flow", 12.375, "m3"));
+        var s2 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "count", 42L));
+        var s3 = await store.AppendReadingAsync(NewReading.Measure(time, "door-1", "state", true));
+        var s4 = await store.AppendReadingAsync(NewReading.Measure(time, "gps-1", "fix", "3d", null, ReadingQuality.Uncertain, "few satellites"));
+        var s5 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "flow", 7.0, "m3", ReadingQuality.Bad, "timeout"));
+
+        Assert.Equal([1L, 2, 3, 4, 5], [s1, s2, s3, s4, s5]);
+        var all = await StoreHarness.AllReadingsAsync(store);
+        Assert.Equal(5, all.Count);
+        Assert.Equal(ReadingValueKind.Double, all[0].Value.Kind);
+        Assert.Equal(12.375, all[0].Value.AsDouble);
+        Assert.Equal("m3", all[0].Unit);
+        Assert.Equal(42L, all[1].Value.AsInteger);
+        Assert.Equal(ReadingValueKind.Integer, all[1].Value.Kind);
+        Assert.Null(all[1].Unit);
+        Assert.True(all[2].Value.AsBoolean);
+        Assert.Equal(ReadingValueKind.Boolean, all[2].Value.Kind);
+        Assert.Equal("3d", all[3].Value.AsText);
+        Assert.Equal(ReadingQuality.Uncertain, all[3].Quality);
+        Assert.Equal("few satellites", all[3].QualityReason);
+        Assert.Equal(ReadingValueKind.Double, all[4].Value.Kind); // a whole double stays a double
+        Assert.Equal(7.0, all[4].Value.AsDouble);
+        Assert.Equal(ReadingQuality.Bad, all[4].Quality);
+        Assert.All(all, r => Assert.Equal(StoreHarness.Now, r.Time.Timestamp));
+    }
+
+    [Fact]
+    public async Task Readings_and_events_share_one_sequence_that_continues_after_a_restart()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        var settings = StoreHarness.Settings(dir.File("b.db"));
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            Assert.Equal(1, await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 1)));
+            Assert.Equal(2, await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}""")));
+            Assert.Equal(new SeqRange(3, 5), await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 2), StoreHarness.Reading(time, "b", 3), StoreHarness.Reading(time, "a", 4)]));
+        }
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            Assert.Equal(6, await store.AppendEventAsync(NewEvent.Now(time, "device.online", "water-1")));
+            var readings = await StoreHarness.AllReadingsAsync(store);
+            Assert.Equal([1L, 3, 4, 5], readings.Select(r => r.Seq));
+            Assert.Equal(["a", "a", "b", "a"], readings.Select(r => r.Device));
+            var events = await StoreHarness.AllEventsAsync(store);
+            Assert.Equal([2L, 6], events.Select(e => e.Seq));
+            Assert.Equal("""{"state":true}""", events[0].DataJson);
+        }
+    }
+
+    [Fact]
+    public async Task Many_concurrent_producers_get_unique_contiguous_seqs()
+    {
+        using var dir = new TempDirectory();
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db"), durability: StoreDurability.Relaxed), TimeProvider.System);
+        var seqs = await Task.WhenAll(Enumerable.Range(0, 16).Select(p => Task.Run(async () =>
+        {
+            var mine = new List<long>();
+            for (var i = 0; i < 200; i++)
+            {
+                mine.Add(await store.AppendReadingAsync(StoreHarness.Reading(TimeProvider.System, "p" + p, i)));
+            }
+            return mine;
+        })));
+        Assert.All(seqs, mine => Assert.Equal(mine.Order(), mine)); // each producer sees its own appends in order
+        Assert.Equal(Enumerable.Range(1, 3200).Select(i => (long)i), seqs.SelectMany(s => s).Order());
+        var stored = await StoreHarness.AllReadingsAsync(store);
+        foreach (var (mine, p) in seqs.Select((s, p) => (s, p)))
+        {
+            var values = stored.Where(r => r.Device == "p" + p).Select(r => r.Value.AsDouble);
+            Assert.Equal(Enumerable.Range(0, 200).Select(i => (double)i), values);
+        }
+    }
+
+    [Fact]
+    public async Task Acknowledged_records_are_removed_at_the_flush_and_the_rest_is_redelivered_after_a_restart()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        var settings = StoreHarness.Settings(dir.File("b.db"));
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            await store.AppendReadingsAsync(Enumerable.Range(0, 10).Select(i => StoreHarness.Reading(time, "a", i)).ToArray());
+            var e = await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1", "{}", new byte[] { 0xFF, 0xD8, 1, 2, 0xFF, 0xD9 }));
+            var batch = await store.ReadReadingsAsync(0, 4);
+            store.Acknowledge(RecordClass.Telemetry, batch.Select(r => r.Seq));
+            store.Acknowledge(RecordClass.Event, e);
+
+            // Not yet flushed: still readable (a crash now would redeliver them).
+            Assert.Equal(10, (await StoreHarness.AllReadingsAsync(store)).Count);
+            await store.FlushAcknowledgementsAsync();
+            Assert.Equal([5L, 6, 7, 8, 9, 10], (await StoreHarness.AllReadingsAsync(store)).Select(r => r.Seq));
+            Assert.Empty(await StoreHarness.AllEventsAsync(store));
+            var snapshots = await store.ReadSnapshotsAsync(0, 10);
+            Assert.Equal(e, Assert.Single(snapshots).EventSeq); // the snapshot has its own acknowledgement
+            Assert.Equal(new byte[] { 0xFF, 0xD8, 1, 2, 0xFF, 0xD9 }, snapshots[0].Jpeg.ToArray());
+            store.Acknowledge(RecordClass.Telemetry, [5, 6]); // acknowledged, never flushed before the "crash"
+        }
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            // Dispose flushed 5 and 6; a new run starts from checkpoint 0 and gets the rest, same seqs.
+            Assert.Equal([7L, 8, 9, 10], (await StoreHarness.AllReadingsAsync(store)).Select(r => r.Seq));
+            Assert.Equal(12, await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 1)));
+        }
+    }
+
+    [Fact]
+    public async Task Seqs_of_deleted_newest_records_are_not_reused()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        var settings = StoreHarness.Settings(dir.File("b.db"));
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            var range = await store.AppendReadingsAsync(Enumerable.Range(0, 5).Select(i => StoreHarness.Reading(time, "a", i)).ToArray());
+            store.Acknowledge(RecordClass.Telemetry, Enumerable.Range(1, 5).Select(i => (long)i));
+            await store.FlushAcknowledgementsAsync();
+            Assert.Equal(0, store.GetStatistics().PendingReadings);
+        }
+        File.Delete(dir.File("b.db.seq")); // even without the high-water mark the store itself remembers
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            Assert.Equal(6, await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 9)));
+        }
+    }
+
+    [Fact]
+    public async Task A_snapshot_for_an_event_that_is_not_stored_is_refused_and_consumes_no_seq()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+        var e = await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1"));
+        await store.AppendSnapshotAsync(e, new byte[] { 1, 2, 3 });
+        await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.AppendSnapshotAsync(99, new byte[] { 1 }));
+        Assert.True(Assert.Single(await StoreHarness.AllEventsAsync(store)).HasSnapshot);
+        Assert.Equal(e + 1, await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 1)));
+    }
+
+    [Fact]
+    public async Task WaitForAppend_completes_when_a_record_is_committed()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+        var wait = store.WaitForAppendAsync();
+        Assert.False(wait.IsCompleted);
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 1));
+        await wait.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task Statistics_count_pending_records()
+    {
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+        await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 1), StoreHarness.Reading(time, "a", 2)]);
+        await store.AppendEventAsync(NewEvent.Now(time, "x", "y"));
+        var stats = store.GetStatistics();
+        Assert.Equal((3L, 2L, 1L, 0L), (stats.LastSeq, stats.PendingReadings, stats.PendingEvents, stats.PendingSnapshots));
+        Assert.True(stats.FileBytes > 0);
+    }
+
+    [Fact]
+    public void Unknown_durability_is_refused_with_its_key()
+    {
+        var error = Assert.Throws<ArgumentException>(() => StoreSettings.From(new Gateway.Sync.StorageOptions { Durability = "sometimes" }));
+        Assert.Contains("storage.durability", error.Message, StringComparison.Ordinal);
+    }
+
+    internal static JsonElement Data(StoredEvent e) => JsonDocument.Parse(e.DataJson).RootElement;
+}
