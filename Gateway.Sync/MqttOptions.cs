@@ -24,4 +24,28 @@ public sealed class MqttOptions
     public string? CertFile { get; set; }
 
     public string? KeyFile { get; set; }
+
+    /// <summary>Unacknowledged QoS 1 publishes in flight at once; the broker's MQTT 5 Receive Maximum lowers it.</summary>
+    public int InFlightWindow { get; set; } = 100;
+
+    /// <summary>Broker-side session lifetime after a disconnect (MQTT 5 Session Expiry); 0 = clean session each connect.</summary>
+    public uint SessionExpirySeconds { get; set; } = 86_400;
+
+    /// <summary>Limit for TCP connect + TLS handshake + CONNACK (and SUBACK).</summary>
+    public double ConnectTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>A PUBACK or a socket write outstanding longer than this declares the connection dead.</summary>
+    public double AckTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Reconnect back-off: the first ceiling (full jitter draws from 0 to the ceiling, which doubles per failure).</summary>
+    public double ReconnectMinSeconds { get; set; } = 1;
+
+    /// <summary>Reconnect back-off: the largest ceiling.</summary>
+    public double ReconnectMaxSeconds { get; set; } = 120;
+
+    /// <summary>Largest packet accepted from the broker (also announced as MQTT 5 Maximum Packet Size).</summary>
+    public int MaxIncomingPacketBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Received messages (commands) buffered for the consumer; when full the client stops reading.</summary>
+    public int IncomingQueueCapacity { get; set; } = 256;
 }

@@ -1,0 +1,458 @@
+using System.Buffers;
+using System.Threading.Channels;
+using Gateway.Sync.Mqtt.Packets;
+using Gateway.Sync.Mqtt.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sync.Mqtt;
+
+/// <summary>
+/// One MQTT connection, from CONNECT to its end. Three loops run per connection: a reader
+/// (dispatches PUBACK/SUBACK/PUBLISH), a writer (drains a bounded packet queue, coalescing packets
+/// into one socket write) and a keep-alive/timeout watchdog. Any failure — malformed packet, closed
+/// socket, missed PINGRESP, stalled PUBACK — ends the connection: <see cref="Completion"/> then
+/// yields the reason and every unacknowledged publish completes as
+/// <see cref="MqttPublishOutcome.ConnectionLost"/>. Nothing here reconnects; the supervisor does.
+/// </summary>
+internal sealed class MqttClient : IAsyncDisposable
+{
+    private const int WriteBufferSize = 64 * 1024;
+
+    private readonly MqttChannel _channel;
+    private readonly MqttClientSettings _settings;
+    private readonly ChannelWriter<MqttApplicationMessage> _incoming;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<IMqttPacket> _outgoing;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<ushort, PendingRequest> _pending = [];
+    private readonly SemaphoreSlim _window;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _keepAlive;
+    private readonly uint _maxOutgoingPacketSize;
+    private ushort _lastPacketId;
+    private long _lastReceived;
+    private long _lastSent;
+    private Task _writeLoop = Task.CompletedTask;
+
+    private MqttClient(MqttChannel channel, MqttClientSettings settings, ConnAckPacket connAck, ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger)
+    {
+        _channel = channel;
+        _settings = settings;
+        _incoming = incoming;
+        _time = time;
+        _logger = logger;
+        ConnAck = connAck;
+        // MQTT 5.0 §3.2.2.3.3: never more unacknowledged QoS 1 publishes than the broker's Receive Maximum
+        Window = Math.Max(1, Math.Min(settings.InFlightWindow, connAck.ReceiveMaximum ?? ushort.MaxValue));
+        _window = new SemaphoreSlim(Window, Window);
+        _outgoing = Channel.CreateBounded<IMqttPacket>(new BoundedChannelOptions(Window + 16) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        // §3.2.2.3.14: a Server Keep Alive replaces ours
+        _keepAlive = connAck.ServerKeepAlive is { } serverKeepAlive ? TimeSpan.FromSeconds(serverKeepAlive) : settings.KeepAlive;
+        _maxOutgoingPacketSize = connAck.MaximumPacketSize ?? uint.MaxValue;
+        _lastReceived = _lastSent = time.GetTimestamp();
+    }
+
+    public ConnAckPacket ConnAck { get; }
+
+    /// <summary>The in-flight window in force: ours, lowered to the broker's Receive Maximum.</summary>
+    public int Window { get; }
+
+    /// <summary>Completes (never faults) with the reason the connection ended.</summary>
+    public Task<string> Completion => _closed.Task;
+
+    public bool IsOpen => !_closed.Task.IsCompleted;
+
+    /// <summary>
+    /// Opens the transport, sends CONNECT and waits for a successful CONNACK, all within
+    /// <see cref="MqttClientSettings.ConnectTimeout"/>. Throws on any failure.
+    /// </summary>
+    public static async Task<MqttClient> ConnectAsync(IMqttTransportConnector connector, MqttBrokerEndpoint endpoint, MqttClientSettings settings,
+        ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(settings.ConnectTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        MqttChannel? channel = null;
+        try
+        {
+            var stream = await connector.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
+            channel = new MqttChannel(stream, settings.MaxIncomingPacketSize);
+            var connect = new ConnectPacket
+            {
+                ClientId = settings.ClientId,
+                CleanStart = settings.SessionExpirySeconds == 0,
+                KeepAliveSeconds = (ushort)Math.Clamp(settings.KeepAlive.TotalSeconds, 0, ushort.MaxValue),
+                Username = settings.Username,
+                // (a null byte[] would silently become an empty, non-null ReadOnlyMemory: test explicitly)
+                Password = settings.Password is null ? null : (ReadOnlyMemory<byte>?)System.Text.Encoding.UTF8.GetBytes(settings.Password),
+                Will = settings.Will,
+                SessionExpiryInterval = settings.SessionExpirySeconds,
+                ReceiveMaximum = (ushort)Math.Clamp(settings.InFlightWindow, 1, ushort.MaxValue),
+                MaximumPacketSize = (uint)settings.MaxIncomingPacketSize,
+            };
+            var bytes = new byte[MqttPacketCodec.GetEncodedLength(connect, settings.ProtocolVersion)];
+            MqttPacketCodec.Encode(connect, settings.ProtocolVersion, bytes);
+            await channel.WriteAsync(bytes, linked.Token).ConfigureAwait(false);
+
+            var received = await channel.ReadPacketAsync(linked.Token).ConfigureAwait(false);
+            if (!MqttPacketCodec.TryDecode(received.FirstByte, received.Body.Span, settings.ProtocolVersion, out var packet, out var error))
+            {
+                throw new MqttProtocolException($"bad answer to CONNECT: {error}");
+            }
+            if (packet is not ConnAckPacket connAck)
+            {
+                throw new MqttProtocolException($"expected CONNACK, got {packet!.Type}");
+            }
+            if (connAck.ReasonCode != 0)
+            {
+                throw new MqttConnectionRefusedException(connAck.ReasonCode, connAck.ReasonString);
+            }
+            var client = new MqttClient(channel, settings, connAck, incoming, time, logger);
+            client.Start();
+            return client;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+            throw new TimeoutException($"no CONNACK from {endpoint} within {settings.ConnectTimeout.TotalSeconds:0.#} s");
+        }
+        catch
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Queues a publish. Waits for a free in-flight slot (QoS 1) and queue space, then returns a
+    /// task that completes when the broker acknowledged it (QoS 1), once queued (QoS 0), or as
+    /// <see cref="MqttPublishOutcome.ConnectionLost"/> when the connection ends first.
+    /// </summary>
+    public async ValueTask<Task<MqttPublishResult>> EnqueuePublishAsync(MqttApplicationMessage message, CancellationToken cancellationToken)
+    {
+        if (!IsOpen)
+        {
+            return Task.FromResult(MqttPublishResult.ConnectionLost);
+        }
+        var probe = new PublishPacket { Message = message, PacketId = 1 };
+        if ((uint)MqttPacketCodec.GetEncodedLength(probe, _settings.ProtocolVersion) > _maxOutgoingPacketSize)
+        {
+            // MQTT 5.0 §3.1.2.11.4 (the broker's limit): sending it would get us disconnected
+            return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x95));
+        }
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
+        try
+        {
+            if (message.Qos == MqttQualityOfService.AtMostOnce)
+            {
+                await _outgoing.Writer.WriteAsync(new PublishPacket { Message = message }, linked.Token).ConfigureAwait(false);
+                return Task.FromResult(MqttPublishResult.Sent);
+            }
+            await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+            var pending = new PendingRequest(new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp(), IsPublish: true);
+            ushort packetId;
+            lock (_gate)
+            {
+                if (!IsOpen)
+                {
+                    return Task.FromResult(MqttPublishResult.ConnectionLost);
+                }
+                packetId = AllocatePacketId(pending);
+            }
+            if (!_outgoing.Writer.TryWrite(new PublishPacket { Message = message, PacketId = packetId }))
+            {
+                await _outgoing.Writer.WriteAsync(new PublishPacket { Message = message, PacketId = packetId }, linked.Token).ConfigureAwait(false);
+            }
+            return AsPublishResult(pending.Completion.Task);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromResult(MqttPublishResult.ConnectionLost);
+        }
+        catch (ChannelClosedException)
+        {
+            return Task.FromResult(MqttPublishResult.ConnectionLost);
+        }
+    }
+
+    /// <summary>SUBSCRIBE and wait for SUBACK (within the connect timeout); returns the granted QoS / reason code per filter.</summary>
+    public async Task<IReadOnlyList<byte>> SubscribeAsync(IReadOnlyList<MqttSubscription> subscriptions, CancellationToken cancellationToken)
+    {
+        var pending = new PendingRequest(new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp(), IsPublish: false);
+        ushort packetId;
+        lock (_gate)
+        {
+            if (!IsOpen)
+            {
+                throw new IOException("connection closed");
+            }
+            packetId = AllocatePacketId(pending);
+        }
+        using var timeout = new CancellationTokenSource(_settings.ConnectTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        await _outgoing.Writer.WriteAsync(new SubscribePacket { PacketId = packetId, Subscriptions = subscriptions }, linked.Token).ConfigureAwait(false);
+        var result = await pending.Completion.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        return result is SubAckPacket subAck ? subAck.ReasonCodes : throw new IOException("connection closed before SUBACK");
+    }
+
+    /// <summary>A normal DISCONNECT (the broker discards the will, MQTT 5.0 §3.14.4), then closes.</summary>
+    public async Task DisconnectAsync(CancellationToken cancellationToken)
+    {
+        if (!IsOpen)
+        {
+            return;
+        }
+        try
+        {
+            await _outgoing.Writer.WriteAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
+            _outgoing.Writer.TryComplete();
+            await _writeLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            // closing anyway
+        }
+        await CloseAsync("disconnected by the client").ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // The semaphore and token source stay undisposed on purpose: a publisher holding this
+        // client may still touch them, and neither owns an unmanaged resource here.
+        await CloseAsync("disposed").ConfigureAwait(false);
+    }
+
+    private void Start()
+    {
+        _ = RunGuardedAsync(ReadLoopAsync, "read");
+        _writeLoop = RunGuardedAsync(WriteLoopAsync, "write");
+        _ = RunGuardedAsync(WatchdogLoopAsync, "keep-alive");
+    }
+
+    // Every loop ends the connection on any exception; nothing escapes to the caller.
+    private async Task RunGuardedAsync(Func<CancellationToken, Task> loop, string name)
+    {
+        try
+        {
+            await loop(_lifetime.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            await CloseAsync($"{name}: {ex.Message}").ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadLoopAsync(CancellationToken cancellationToken)
+    {
+        var version = _settings.ProtocolVersion;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var received = await _channel.ReadPacketAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastReceived, _time.GetTimestamp());
+            if (!MqttPacketCodec.TryDecode(received.FirstByte, received.Body.Span, version, out var packet, out var error))
+            {
+                throw new MqttProtocolException(error);
+            }
+            switch (packet)
+            {
+                case PubAckPacket pubAck:
+                    Complete(pubAck.PacketId, pubAck, isPublish: true);
+                    break;
+                case SubAckPacket subAck:
+                    Complete(subAck.PacketId, subAck, isPublish: false);
+                    break;
+                case PublishPacket publish:
+                    // At least once (MQTT 5.0 §4.3.2): PUBACK only after the message is in the consumer's queue.
+                    await _incoming.WriteAsync(publish.Message, cancellationToken).ConfigureAwait(false);
+                    if (publish.Message.Qos == MqttQualityOfService.AtLeastOnce)
+                    {
+                        await _outgoing.Writer.WriteAsync(new PubAckPacket(publish.PacketId), cancellationToken).ConfigureAwait(false);
+                    }
+                    break;
+                case PingRespPacket:
+                    break;
+                case DisconnectPacket disconnect:
+                    throw new IOException($"broker sent DISCONNECT, reason 0x{disconnect.ReasonCode:X2}{(disconnect.ReasonString is null ? "" : " " + disconnect.ReasonString)}");
+                default:
+                    throw new MqttProtocolException($"unexpected {packet!.Type} from the broker");
+            }
+        }
+    }
+
+    private async Task WriteLoopAsync(CancellationToken cancellationToken)
+    {
+        var version = _settings.ProtocolVersion;
+        var reader = _outgoing.Reader;
+        var buffer = ArrayPool<byte>.Shared.Rent(WriteBufferSize);
+        try
+        {
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var used = 0;
+                // Coalesce whatever is queued into few socket writes.
+                while (reader.TryRead(out var packet))
+                {
+                    var length = MqttPacketCodec.GetEncodedLength(packet, version);
+                    if (length > buffer.Length - used)
+                    {
+                        if (used > 0)
+                        {
+                            await FlushAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                            used = 0;
+                        }
+                        if (length > buffer.Length)
+                        {
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = ArrayPool<byte>.Shared.Rent(length);
+                        }
+                    }
+                    used += MqttPacketCodec.Encode(packet, version, buffer.AsSpan(used));
+                }
+                if (used > 0)
+                {
+                    await FlushAsync(buffer.AsMemory(0, used), cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task FlushAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(_settings.AckTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await _channel.WriteAsync(bytes, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"a socket write took longer than {_settings.AckTimeout.TotalSeconds:0.#} s");
+        }
+        Volatile.Write(ref _lastSent, _time.GetTimestamp());
+    }
+
+    /// <summary>
+    /// MQTT 5.0 §3.1.2.10: send PINGREQ when idle so that the broker hears from us within the keep
+    /// alive; declare the broker dead when nothing came back for a whole keep-alive period, or when
+    /// a PUBACK/SUBACK is overdue.
+    /// </summary>
+    private async Task WatchdogLoopAsync(CancellationToken cancellationToken)
+    {
+        var tick = TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond / 4, _keepAlive.Ticks / 4));
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(tick, _time, cancellationToken).ConfigureAwait(false);
+            var now = _time.GetTimestamp();
+            if (_time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) > _keepAlive)
+            {
+                throw new TimeoutException($"nothing received from the broker for {_keepAlive.TotalSeconds:0.#} s (keep alive)");
+            }
+            if (OldestPendingSince() is { } oldest && _time.GetElapsedTime(oldest, now) > _settings.AckTimeout)
+            {
+                throw new TimeoutException($"an acknowledgement is overdue by more than {_settings.AckTimeout.TotalSeconds:0.#} s");
+            }
+            if (_time.GetElapsedTime(Volatile.Read(ref _lastSent), now) >= _keepAlive / 2
+                || _time.GetElapsedTime(Volatile.Read(ref _lastReceived), now) >= _keepAlive / 2)
+            {
+                _outgoing.Writer.TryWrite(PingReqPacket.Instance);
+            }
+        }
+    }
+
+    private long? OldestPendingSince()
+    {
+        lock (_gate)
+        {
+            long? oldest = null;
+            foreach (var pending in _pending.Values)
+            {
+                oldest = oldest is null ? pending.Since : Math.Min(oldest.Value, pending.Since);
+            }
+            return oldest;
+        }
+    }
+
+    private void Complete(ushort packetId, object answer, bool isPublish)
+    {
+        PendingRequest? pending;
+        lock (_gate)
+        {
+            if (!_pending.Remove(packetId, out pending) || pending.IsPublish != isPublish)
+            {
+                // MQTT 5.0 §4.6: an acknowledgement must match an outstanding request
+                throw new MqttProtocolException($"unexpected acknowledgement for packet id {packetId}");
+            }
+        }
+        if (isPublish)
+        {
+            _window.Release();
+        }
+        pending.Completion.TrySetResult(answer);
+    }
+
+    private ushort AllocatePacketId(PendingRequest pending)
+    {
+        // Called under _gate. The window (≤ 65535) keeps free ids available.
+        for (var i = 0; i < ushort.MaxValue; i++)
+        {
+            _lastPacketId = _lastPacketId == ushort.MaxValue ? (ushort)1 : (ushort)(_lastPacketId + 1);
+            if (_pending.TryAdd(_lastPacketId, pending))
+            {
+                return _lastPacketId;
+            }
+        }
+        throw new InvalidOperationException("no free packet identifier");
+    }
+
+    private static async Task<MqttPublishResult> AsPublishResult(Task<object> completion)
+    {
+        var answer = await completion.ConfigureAwait(false);
+        return answer switch
+        {
+            PubAckPacket { IsSuccess: true } => MqttPublishResult.Delivered,
+            PubAckPacket rejected => new MqttPublishResult(MqttPublishOutcome.Rejected, rejected.ReasonCode),
+            _ => MqttPublishResult.ConnectionLost,
+        };
+    }
+
+    private async Task CloseAsync(string reason)
+    {
+        List<PendingRequest> orphans;
+        lock (_gate)
+        {
+            if (!_closed.TrySetResult(reason))
+            {
+                return;
+            }
+            orphans = [.. _pending.Values];
+            _pending.Clear();
+        }
+        Log.ConnectionClosed(_logger, reason);
+        _outgoing.Writer.TryComplete();
+        await _lifetime.CancelAsync().ConfigureAwait(false);
+        foreach (var orphan in orphans)
+        {
+            // no PUBACK came: the outcome is unknown, so the caller must publish again
+            orphan.Completion.TrySetResult(ConnectionLostMarker);
+        }
+        await _channel.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static readonly object ConnectionLostMarker = new();
+
+    private sealed record PendingRequest(TaskCompletionSource<object> Completion, long Since, bool IsPublish);
+}
