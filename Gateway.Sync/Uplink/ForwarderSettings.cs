@@ -22,6 +22,12 @@ public sealed record ForwarderSettings
     /// <summary>Pause after the broker refused a message (quota, authorisation) before it is tried again.</summary>
     public TimeSpan RejectedRetryDelay { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// When a session ends, how long to wait for the outcomes of publishes still in flight before
+    /// counting them undelivered (they are then simply sent again).
+    /// </summary>
+    public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     public static ForwarderSettings From(MqttOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

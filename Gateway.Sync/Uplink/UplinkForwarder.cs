@@ -102,7 +102,6 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
     private sealed class Session(UplinkForwarder f)
     {
         private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(1);
-        private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
 
         private readonly Queue<Pending> _pending = new();
         private readonly List<Pending> _undelivered = [];
@@ -319,7 +318,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             {
                 // Outcomes arrive with the PUBACKs or when the connection is declared lost; do not
                 // wait for ever on a shutdown, an unsettled publish is simply sent again later.
-                await Task.WhenAny(Task.WhenAll(_pending.Select(p => p.Outcome)), Task.Delay(SettleTimeout, f._time)).ConfigureAwait(false);
+                await Task.WhenAny(Task.WhenAll(_pending.Select(p => p.Outcome)), Task.Delay(f._settings.SettleTimeout, f._time)).ConfigureAwait(false);
             }
             while (_pending.Count > 0)
             {

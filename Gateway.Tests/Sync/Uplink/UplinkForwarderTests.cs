@@ -28,7 +28,8 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     private UplinkForwarder Start(ForwarderSettings? settings = null)
     {
         _forwarder = new UplinkForwarder(_store, _uplink, _topics, new NodeIdentity("pole-0001", "0.1.0"),
-            settings ?? new ForwarderSettings { TelemetryBatchSize = 10, TelemetryBatchDelay = TimeSpan.FromMilliseconds(20), RejectedRetryDelay = TimeSpan.FromMilliseconds(50) },
+            (settings ?? new ForwarderSettings { TelemetryBatchSize = 10, TelemetryBatchDelay = TimeSpan.FromMilliseconds(20), RejectedRetryDelay = TimeSpan.FromMilliseconds(50) })
+                with { SettleTimeout = TimeSpan.FromMilliseconds(200) }, // the fake never answers a publish that raced onto a new connection
             TimeProvider.System, NullLogger<UplinkForwarder>.Instance);
         _ = _forwarder.StartAsync(_stop.Token);
         return _forwarder;
