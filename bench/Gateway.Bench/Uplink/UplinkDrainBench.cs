@@ -56,6 +56,14 @@ public sealed class UplinkDrainBench : IBenchCommand
         var started = Stopwatch.StartNew();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         var store = host.Services.GetRequiredService<IRecordStore>();
+        // Live readings are those taken once the forwarder is draining; what was stored before the
+        // connection came back is backlog by definition.
+        var forwarder = host.Services.GetRequiredService<IForwarderStatus>();
+        while (forwarder.Status.Sessions == 0)
+        {
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+        await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         using var stopLive = new CancellationTokenSource();
         var live = ProduceLiveAsync(store, stopLive.Token);
 
