@@ -48,4 +48,13 @@ public sealed class MqttOptions
 
     /// <summary>Received messages (commands) buffered for the consumer; when full the client stops reading.</summary>
     public int IncomingQueueCapacity { get; set; } = 256;
+
+    /// <summary>Readings per telemetry message at most.</summary>
+    public int TelemetryBatchSize { get; set; } = 500;
+
+    /// <summary>How long a partial batch of live readings waits for more before it is sent.</summary>
+    public int TelemetryBatchDelayMs { get; set; } = 1000;
+
+    /// <summary>Backlog readings per second at most after an outage (cellular links); 0 = unlimited. Live data is never limited.</summary>
+    public double DrainReadingsPerSecond { get; set; }
 }

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gateway.Sync.Mqtt;
+using Gateway.Sync.Uplink;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Sync.Commands;
+
+/// <summary>
+/// Reads commands from the uplink's incoming queue and answers each on <c>…/cmd/{name}/reply</c>
+/// (SPEC section 3). Malformed requests and unknown commands get an <c>"ok":false</c> reply, never
+/// silence and never a crash; a handler gets a time limit.
+/// </summary>
+internal sealed class CommandDispatcher : BackgroundService
+{
+    public const int MaxRequestBytes = 64 * 1024;
+    private static readonly TimeSpan HandlerTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IMqttUplink _uplink;
+    private readonly UplinkTopics _topics;
+    private readonly Dictionary<string, ICommandHandler> _handlers;
+    private readonly ILogger<CommandDispatcher> _logger;
+
+    public CommandDispatcher(IMqttUplink uplink, UplinkTopics topics, IEnumerable<ICommandHandler> handlers, ILogger<CommandDispatcher> logger)
+    {
+        _uplink = uplink;
+        _topics = topics;
+        _logger = logger;
+        _handlers = new Dictionary<string, ICommandHandler>(StringComparer.Ordinal);
+        foreach (var handler in handlers)
+        {
+            _handlers[handler.Name] = handler; // the last registration of a name wins
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var message in _uplink.Incoming.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                if (_topics.CommandName(message.Topic) is not { } name)
+                {
+                    continue;
+                }
+                try
+                {
+                    var reply = await HandleAsync(name, message.Payload, stoppingToken).ConfigureAwait(false);
+                    var result = await _uplink.PublishAsync(new MqttApplicationMessage(UplinkTopics.Reply(message.Topic), reply), stoppingToken).ConfigureAwait(false);
+                    if (!result.IsDelivered)
+                    {
+                        Log.ReplyNotDelivered(_logger, name, result.Outcome.ToString());
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.Failed(_logger, ex, name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>The reply payload for one request: never throws for anything the request contains.</summary>
+    internal async Task<byte[]> HandleAsync(string name, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        JsonNode? id = null;
+        JsonObject? args;
+        try
+        {
+            if (payload.Length > MaxRequestBytes)
+            {
+                throw new CommandException($"request of {payload.Length} bytes exceeds {MaxRequestBytes}");
+            }
+            var request = JsonNode.Parse(payload.Span) as JsonObject ?? throw new CommandException("the request must be a JSON object {\"id\":…,\"args\":{…}}");
+            id = request["id"]?.DeepClone();
+            if (id is not JsonValue idValue || idValue.GetValueKind() is not (JsonValueKind.String or JsonValueKind.Number))
+            {
+                throw new CommandException("the request needs an \"id\" (string or number)");
+            }
+            args = request["args"] switch
+            {
+                null => null,
+                JsonObject o => o,
+                _ => throw new CommandException("\"args\" must be an object"),
+            };
+        }
+        catch (JsonException ex)
+        {
+            Log.Refused(_logger, name, "invalid JSON");
+            return Reply(id, error: $"invalid JSON: {ex.Message}");
+        }
+        catch (CommandException ex)
+        {
+            Log.Refused(_logger, name, ex.Message);
+            return Reply(id, error: ex.Message);
+        }
+
+        var idText = id.ToJsonString();
+        if (!_handlers.TryGetValue(name, out var handler))
+        {
+            Log.Handled(_logger, name, idText, "unknown command");
+            return Reply(id, error: $"unknown command '{name}' (known: {string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))})");
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(HandlerTimeout);
+        try
+        {
+            var result = await handler.HandleAsync(args, timeout.Token).ConfigureAwait(false);
+            Log.Handled(_logger, name, idText, "ok");
+            return Reply(id, result: result ?? JsonValue.Create(true));
+        }
+        catch (CommandException ex)
+        {
+            Log.Handled(_logger, name, idText, ex.Message);
+            return Reply(id, error: ex.Message);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.Handled(_logger, name, idText, "timed out");
+            return Reply(id, error: $"timed out after {HandlerTimeout.TotalSeconds} s");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.Failed(_logger, ex, name);
+            return Reply(id, error: "internal error; see the node's log");
+        }
+    }
+
+    private static byte[] Reply(JsonNode? id, JsonNode? result = null, string? error = null)
+    {
+        var reply = new JsonObject { ["id"] = id?.DeepClone(), ["ok"] = error is null };
+        if (error is null)
+        {
+            reply["result"] = result;
+        }
+        else
+        {
+            reply["error"] = error;
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(reply);
+    }
+}
