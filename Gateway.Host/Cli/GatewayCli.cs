@@ -70,7 +70,7 @@ public static class GatewayCli
             await ReportAsync(console, configPath, result).ConfigureAwait(false);
             return Failure;
         }
-        using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings);
+        using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!);
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return Ok;
     }

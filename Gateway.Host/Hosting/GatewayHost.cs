@@ -1,8 +1,12 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus;
+using System.Text.Json.Nodes;
+using Gateway.Host.Commands;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
+using Gateway.Sync.Commands;
 using Gateway.Sync.Store;
+using Gateway.Sync.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,7 +18,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>Composes the gateway: the generic host, logging, options and every component.</summary>
 public static class GatewayHost
 {
-    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings)
+    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -31,7 +35,7 @@ public static class GatewayHost
         });
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddGatewayOptions(options, configPath, warnings);
+        builder.Services.AddGatewayOptions(options, configPath, warnings, effectiveConfig);
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddGatewayComponents(options);
@@ -46,6 +50,8 @@ public static class GatewayHost
     private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options)
     {
         services.AddDurableStore();
+        services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
+        services.AddSingleton<ICommandHandler, ConfigGetCommand>();
         services.AddSingleton<IDriverSink, StoreDriverSink>();
         services.AddModbusDrivers(o =>
         {
@@ -55,10 +61,10 @@ public static class GatewayHost
         return services;
     }
 
-    private static IServiceCollection AddGatewayOptions(this IServiceCollection services, GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings)
+    private static IServiceCollection AddGatewayOptions(this IServiceCollection services, GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig)
     {
         services.AddSingleton(options);
-        services.AddSingleton(new GatewayRunInfo(Path.GetFullPath(configPath), warnings));
+        services.AddSingleton(new GatewayRunInfo(Path.GetFullPath(configPath), warnings, effectiveConfig));
         services.AddSingleton(Options.Create(options.Node));
         services.AddSingleton(Options.Create(options.Storage));
         services.AddSingleton(Options.Create(options.Mqtt));
@@ -95,7 +101,8 @@ public static class GatewayHost
 }
 
 /// <summary>Facts about this run that components may report (health, status replies).</summary>
-public sealed record GatewayRunInfo(string ConfigPath, IReadOnlyList<ConfigError> Warnings)
+/// <param name="EffectiveConfig">The configuration document in force (file + environment overrides), secrets included: redact before showing it.</param>
+public sealed record GatewayRunInfo(string ConfigPath, IReadOnlyList<ConfigError> Warnings, JsonObject EffectiveConfig)
 {
     public static string Version { get; } =
         typeof(GatewayRunInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";

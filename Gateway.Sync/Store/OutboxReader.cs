@@ -75,7 +75,7 @@ internal sealed class OutboxReader(SqliteConnection connection, SeriesCatalog se
         }
         var value = RecordRow.Kind(flags) switch
         {
-            ReadingValueKind.Double => ReadingValue.FromDouble(rows.GetDouble(3)),
+            ReadingValueKind.Double => ReadingValue.FromDouble(rows.IsDBNull(3) ? double.NaN : rows.GetDouble(3)),
             ReadingValueKind.Integer => ReadingValue.FromInteger(rows.GetInt64(3)),
             ReadingValueKind.Boolean => ReadingValue.FromBoolean(rows.GetInt64(3) != 0),
             _ => ReadingValue.FromText(rows.GetString(3)),

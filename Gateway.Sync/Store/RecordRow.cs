@@ -16,9 +16,14 @@ internal static class RecordRow
 
     public static ReadingValueKind Kind(long flags) => (ReadingValueKind)(flags >> StoreSchema.KindShift & 0b11);
 
-    /// <summary>The column value: whole doubles go in as integers (SQLite stores small integers in 0–6 bytes, a REAL in 8).</summary>
+    /// <summary>
+    /// The column value: whole doubles go in as integers (SQLite stores small integers in 0–6 bytes,
+    /// a REAL in 8); a non-finite double (a bad reading without a value) as NULL, since SQLite has
+    /// no NaN — read back as NaN and rendered as JSON null.
+    /// </summary>
     public static object Column(ReadingValue value) => value.Kind switch
     {
+        ReadingValueKind.Double when !double.IsFinite(value.AsDouble) => DBNull.Value,
         ReadingValueKind.Double => IsWhole(value.AsDouble) ? (long)value.AsDouble : value.AsDouble,
         ReadingValueKind.Integer or ReadingValueKind.Boolean => value.AsInteger,
         _ => value.AsText,

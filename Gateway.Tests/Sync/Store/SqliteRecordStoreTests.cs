@@ -39,6 +39,29 @@ public sealed class SqliteRecordStoreTests
         Assert.All(all, r => Assert.Equal(StoreHarness.Now, r.Time.Timestamp));
     }
 
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(double.NegativeInfinity)]
+    public async Task A_reading_without_a_finite_value_is_stored_and_rendered_as_null(double value)
+    {
+        // A bad reading has no value; SQLite has no NaN. Refusing it would block every reading behind it.
+        using var dir = new TempDirectory();
+        var time = new ManualTimeProvider(StoreHarness.Now);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
+
+        await store.AppendReadingsAsync([NewReading.Measure(time, "water-1", "flow", value, "m3", ReadingQuality.Bad, "timeout"), NewReading.Measure(time, "water-1", "flow", 1.5, "m3")]);
+
+        var all = await StoreHarness.AllReadingsAsync(store);
+        Assert.Equal(2, all.Count);
+        Assert.True(double.IsNaN(all[0].Value.AsDouble));
+        using var json = JsonDocument.Parse(RecordJson.TelemetryPayload("n", all));
+        var first = json.RootElement.GetProperty("readings")[0];
+        Assert.Equal(JsonValueKind.Null, first.GetProperty("value").ValueKind);
+        Assert.Equal("bad", first.GetProperty("quality").GetString());
+        Assert.Equal("timeout", first.GetProperty("reason").GetString());
+    }
+
     [Fact]
     public async Task Readings_and_events_share_one_sequence_that_continues_after_a_restart()
     {
