@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Drivers.Pole;
 using Gateway.Tests.Support;
@@ -14,11 +15,11 @@ public sealed class PoleSensorsRegistrationTests
     {
         using var state = new TempDirectory();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
-        var sink = new RecordingPoleSink();
+        var sink = new CollectingDriverOutput();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(time)
-            .AddSingleton<IPoleSensorSink>(sink)
+            .AddSingleton<IDriverSink>(sink) // behind the shared queue and pump that AddPoleSensors adds
             .AddPoleDemoHardware()
             .AddPoleSensors(o =>
             {
@@ -41,7 +42,7 @@ public sealed class PoleSensorsRegistrationTests
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             while (!(Has("door-1", "state") && Has("pump-relay", "state") && Has("env-1", "temperature") && Has("pm-1", "pm2_5")
-                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => (long)r.Value! >= 3) && sink.Events.Any(e => e.Source == "door-1")))
+                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => r.Value.ExpectInt64() >= 3) && sink.Events.Any(e => e.Source == "door-1")))
             {
                 time.Advance(TimeSpan.FromMilliseconds(50));
                 await Task.Delay(1, timeout.Token);
@@ -49,7 +50,7 @@ public sealed class PoleSensorsRegistrationTests
         }
 
         Assert.DoesNotContain(sink.Readings, r => r.Device is "water-1" or "no-chip"); // modbus is not a pole sensor
-        Assert.Equal(25.08, (double)sink.Of("temperature")[0].Value!, 2);
+        Assert.Equal(25.08, sink.Of("temperature")[0].Value.ExpectDouble(), 2);
         Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "door-1").Type);
         var chip = provider.GetRequiredService<SimulatedGpioChips>().GetOrAdd(PoleDemo.Chip);
         var outputs = provider.GetRequiredService<IGpioOutputs>();

@@ -50,9 +50,6 @@ internal sealed class SocatPtyPair : IDisposable
     /// <summary>Opens end A for writing (the sensor's side).</summary>
     public FileStream OpenSensorEnd() => new(A, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
 
-    /// <summary>Opens end B for reading (the gateway's side).</summary>
-    public FileStream OpenGatewayEnd() => new(B, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
-
     public void Dispose()
     {
         if (_disposed)
