@@ -1,5 +1,6 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
+using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Pole;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,5 +65,34 @@ public sealed class PoleSensorsRegistrationTests
         Assert.False(chip.PhysicalLevel(PoleDemo.RelayLine)); // back in its safe state
         Assert.False(chip.IsRequested(PoleDemo.DoorLine));
         Assert.True(File.Exists(Path.Combine(state.Path, "water-pulse.pulses")));
+    }
+
+    [Fact]
+    public async Task Pole_and_modbus_drivers_share_one_output_queue_and_pump_and_time_fixes_default_to_nothing()
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IDriverSink>(new CollectingDriverOutput())
+            .AddModbusDrivers(_ => { })
+            .AddPoleSensors(_ => { });
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Single(provider.GetServices<IDriverOutput>());
+        Assert.Single(provider.GetServices<IHostedService>(), s => s.GetType() == typeof(DriverOutputPump));
+        var timeFixes = Assert.Single(provider.GetServices<ITimeFixSink>());
+        Assert.IsType<NullTimeFixSink>(timeFixes);
+        await timeFixes.TimeFixAsync(new PoleTimeFix("gps-1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_time_fix_sink_registered_by_the_host_replaces_the_default()
+    {
+        var host = new CollectingDriverOutput();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<ITimeFixSink>(host)
+            .AddPoleSensors(_ => { });
+        await using var provider = services.BuildServiceProvider();
+        Assert.Same(host, provider.GetRequiredService<ITimeFixSink>());
     }
 }
