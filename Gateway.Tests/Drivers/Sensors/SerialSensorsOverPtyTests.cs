@@ -26,14 +26,15 @@ public sealed class SerialSensorsOverPtyTests
     /// </summary>
     private static async Task RunOverPtyAsync(SerialSensorDriver driver, Func<FileStream, Task> feed, Func<Task> waitForResult)
     {
-        using var pty = await SocatPtyPair.StartAsync();
+        using var temp = new TempDirectory();
+        using var pty = await SocatPtyPair.StartAsync(temp);
         using var cts = new CancellationTokenSource();
         Task run;
         await using (var gatewayEnd = Opener.Open(pty.B, 9600))
         {
             Assert.Equal(9600, Assert.IsType<SerialPortStream>(gatewayEnd).Port.Settings.Baud);
             run = Task.Run(() => driver.RunOnStreamAsync(gatewayEnd, cts.Token));
-            await using (var sensorEnd = pty.OpenSensorEnd())
+            await using (var sensorEnd = pty.OpenDeviceEnd())
             {
                 await feed(sensorEnd);
                 await waitForResult();

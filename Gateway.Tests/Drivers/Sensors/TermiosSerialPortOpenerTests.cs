@@ -18,7 +18,8 @@ public sealed class TermiosSerialPortOpenerTests
     public async Task A_pms5003_on_a_pty_is_opened_at_the_devices_baud_in_raw_8N1_and_its_frame_arrives()
     {
         var stty = ExternalTool.Require("stty");
-        using var pty = await SocatPtyPair.StartAsync();
+        using var temp = new TempDirectory();
+        using var pty = await SocatPtyPair.StartAsync(temp);
         var output = new CollectingDriverOutput();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
         var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = pty.B, Baud = 9600, PollMs = 0 };
@@ -28,7 +29,7 @@ public sealed class TermiosSerialPortOpenerTests
         var run = Task.Run(() => driver.RunAsync(cts.Token));
         try
         {
-            await using var sensorEnd = pty.OpenSensorEnd();
+            await using var sensorEnd = pty.OpenDeviceEnd();
             // The driver opens the port asynchronously: resend until the first frame gets through.
             using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
             {
@@ -67,7 +68,8 @@ public sealed class TermiosSerialPortOpenerTests
     [Fact]
     public async Task A_pending_read_ends_when_its_token_is_cancelled_and_bytes_written_arrive()
     {
-        using var pty = await SocatPtyPair.StartAsync();
+        using var temp = new TempDirectory();
+        using var pty = await SocatPtyPair.StartAsync(temp);
         await using var port = Opener.Open(pty.B, 9600);
         Assert.Equal(new SerialPortSettings(pty.B, 9600), Assert.IsType<SerialPortStream>(port).Port.Settings);
 
@@ -79,7 +81,7 @@ public sealed class TermiosSerialPortOpenerTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
         }
 
-        await using var sensorEnd = pty.OpenSensorEnd();
+        await using var sensorEnd = pty.OpenDeviceEnd();
         await sensorEnd.WriteAsync(new byte[] { 0x42, 0x4D, 0x00 });
         var buffer = new byte[16];
         var read = 0;
