@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace Gateway.Drivers.Gpio;
 internal abstract class DebouncedLineDriver(
     DeviceOptions device,
     IGpioChipProvider chips,
-    IPoleSensorSink sink,
+    IDriverOutput output,
     TimeProvider time,
     ILogger logger,
     int defaultDebounceMs) : IPoleDriver
@@ -23,7 +24,7 @@ internal abstract class DebouncedLineDriver(
 
     protected DeviceOptions Device => device;
 
-    protected IPoleSensorSink Sink => sink;
+    protected IDriverOutput Output => output;
 
     protected TimeProvider Time => time;
 
@@ -142,6 +143,6 @@ internal abstract class DebouncedLineDriver(
     {
     }
 
-    protected PoleReading Reading(string point, object value, string? unit, long atNs) =>
-        new(device.Id, point, value, unit, PoleQuality.Good, null, PoleClock.WallTimeOf(time, atNs), PoleClock.ToTimestamp(time, atNs));
+    protected Reading Reading(string point, ReadingValue value, string? unit, long atNs) =>
+        new(device.Id, point, value, unit, ReadingQuality.Good, null, PoleClock.WallTimeOf(time, atNs), PoleClock.ToTimestamp(time, atNs));
 }

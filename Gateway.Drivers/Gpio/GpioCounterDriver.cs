@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -12,10 +13,10 @@ namespace Gateway.Drivers.Gpio;
 internal sealed class GpioCounterDriver(
     DeviceOptions device,
     IGpioChipProvider chips,
-    IPoleSensorSink sink,
+    IDriverOutput output,
     TimeProvider time,
     ILogger logger,
-    string stateDirectory) : DebouncedLineDriver(device, chips, sink, time, logger, defaultDebounceMs: 5)
+    string stateDirectory) : DebouncedLineDriver(device, chips, output, time, logger, defaultDebounceMs: 5)
 {
     private PulseCounterJournal? _journal;
     private long _counted;
@@ -67,8 +68,8 @@ internal sealed class GpioCounterDriver(
     {
         var pulses = _journal!.Total;
         var nowNs = PoleClock.NowNs(Time);
-        await Sink.ReadingAsync(Reading("total", Total(pulses, Device.UnitsPerPulse!.Value), Device.Unit, nowNs), cancellationToken).ConfigureAwait(false);
-        await Sink.ReadingAsync(Reading("pulses", pulses, null, nowNs), cancellationToken).ConfigureAwait(false);
+        await Output.PublishAsync(Reading("total", ReadingValue.FromDouble(Total(pulses, Device.UnitsPerPulse!.Value)), Device.Unit, nowNs), cancellationToken).ConfigureAwait(false);
+        await Output.PublishAsync(Reading("pulses", ReadingValue.FromInt64(pulses), null, nowNs), cancellationToken).ConfigureAwait(false);
     }
 
     protected override void OnStopped()

@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -8,24 +9,24 @@ namespace Gateway.Drivers.Gpio;
 /// start and at every debounced change, each change also as a <c>gpio.changed</c> event dated at
 /// the edge that began it.
 /// </summary>
-internal sealed class GpioInputDriver(DeviceOptions device, IGpioChipProvider chips, IPoleSensorSink sink, TimeProvider time, ILogger logger)
-    : DebouncedLineDriver(device, chips, sink, time, logger, defaultDebounceMs: 50)
+internal sealed class GpioInputDriver(DeviceOptions device, IGpioChipProvider chips, IDriverOutput output, TimeProvider time, ILogger logger)
+    : DebouncedLineDriver(device, chips, output, time, logger, defaultDebounceMs: 50)
 {
-    public const string ChangedEvent = "gpio.changed";
+    public const string ChangedEvent = DriverEventTypes.GpioChanged;
 
     protected override ValueTask OnStartAsync(bool active, CancellationToken cancellationToken) =>
-        Sink.ReadingAsync(Reading("state", active, null, PoleClock.NowNs(Time)), cancellationToken);
+        Output.PublishAsync(Reading("state", ReadingValue.FromBoolean(active), null, PoleClock.NowNs(Time)), cancellationToken);
 
     protected override async ValueTask OnChangeAsync(DebouncedChange change, CancellationToken cancellationToken)
     {
-        var reading = Reading("state", change.Active, null, change.ChangedAtNs);
-        await Sink.ReadingAsync(reading, cancellationToken).ConfigureAwait(false);
+        var reading = Reading("state", ReadingValue.FromBoolean(change.Active), null, change.ChangedAtNs);
+        await Output.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
         var data = new Dictionary<string, object?>
         {
             ["state"] = change.Active,
             ["chip"] = Device.Chip,
             ["line"] = Device.Line,
         };
-        await Sink.EventAsync(new PoleEvent(ChangedEvent, Device.Id, data, reading.MeasuredAt, reading.MonotonicTimestamp), cancellationToken).ConfigureAwait(false);
+        await Output.PublishAsync(new DriverEvent(ChangedEvent, Device.Id, data, reading.MeasuredAt, reading.Timestamp), cancellationToken).ConfigureAwait(false);
     }
 }

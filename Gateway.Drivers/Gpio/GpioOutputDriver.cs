@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,7 @@ internal sealed class GpioOutputDriver(
     DeviceOptions device,
     IGpioChipProvider chips,
     GpioOutputs outputs,
-    IPoleSensorSink sink,
+    IDriverOutput output,
     TimeProvider time,
     ILogger logger) : IPoleDriver
 {
@@ -80,5 +81,5 @@ internal sealed class GpioOutputDriver(
     }
 
     private ValueTask ReportAsync(bool active, CancellationToken cancellationToken) =>
-        sink.ReadingAsync(new PoleReading(device.Id, "state", active, null, PoleQuality.Good, null, time.GetUtcNow(), time.GetTimestamp()), cancellationToken);
+        output.PublishAsync(new Reading(device.Id, "state", ReadingValue.FromBoolean(active), null, ReadingQuality.Good, null, time.GetUtcNow(), time.GetTimestamp()), cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Drivers.I2c;
 using Gateway.Drivers.I2c.Bme280;
@@ -12,7 +13,8 @@ internal sealed class PoleDriverFactory(
     GpioOutputs outputs,
     II2cBusProvider i2c,
     ISerialPortOpener ports,
-    IPoleSensorSink sink,
+    IDriverOutput output,
+    ITimeFixSink timeFixes,
     TimeProvider time,
     ILoggerFactory loggers)
 {
@@ -24,12 +26,12 @@ internal sealed class PoleDriverFactory(
     /// <summary>The driver for <paramref name="device"/>, or null when its type is not a pole sensor.</summary>
     public IPoleDriver? Create(DeviceOptions device, string stateDirectory) => device.Type switch
     {
-        "gpio-input" => new GpioInputDriver(device, chips, sink, time, loggers.CreateLogger<GpioInputDriver>()),
-        "gpio-counter" => new GpioCounterDriver(device, chips, sink, time, loggers.CreateLogger<GpioCounterDriver>(), stateDirectory),
-        "gpio-output" => new GpioOutputDriver(device, chips, outputs, sink, time, loggers.CreateLogger<GpioOutputDriver>()),
-        "bme280" => new Bme280Driver(device, i2c, sink, time, loggers.CreateLogger<Bme280Driver>()),
-        "pms5003" => new Pms5003Driver(device, ports, sink, time, loggers.CreateLogger<Pms5003Driver>()),
-        "nmea" => new NmeaDriver(device, ports, sink, time, loggers.CreateLogger<NmeaDriver>()),
+        "gpio-input" => new GpioInputDriver(device, chips, output, time, loggers.CreateLogger<GpioInputDriver>()),
+        "gpio-counter" => new GpioCounterDriver(device, chips, output, time, loggers.CreateLogger<GpioCounterDriver>(), stateDirectory),
+        "gpio-output" => new GpioOutputDriver(device, chips, outputs, output, time, loggers.CreateLogger<GpioOutputDriver>()),
+        "bme280" => new Bme280Driver(device, i2c, output, time, loggers.CreateLogger<Bme280Driver>()),
+        "pms5003" => new Pms5003Driver(device, ports, output, time, loggers.CreateLogger<Pms5003Driver>()),
+        "nmea" => new NmeaDriver(device, ports, output, timeFixes, time, loggers.CreateLogger<NmeaDriver>()),
         _ => null,
     };
 }

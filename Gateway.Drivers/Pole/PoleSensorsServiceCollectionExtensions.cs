@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Drivers.I2c;
 using Gateway.Drivers.Sensors;
@@ -12,8 +13,10 @@ public static class PoleSensorsServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the pole sensor drivers as a hosted service, with their options validated at start
-    /// (<see cref="PoleSensorsOptions"/>: no GPIO line, I2C address or port used twice). The caller must register an
-    /// <see cref="IPoleSensorSink"/>. Also registers <see cref="IGpioOutputs"/> (switching outputs),
+    /// (<see cref="PoleSensorsOptions"/>: no GPIO line, I2C address or port used twice). Readings and
+    /// events go through the shared <see cref="IDriverOutput"/> (<see cref="DriverOutputServiceCollectionExtensions.AddDriverOutput"/>,
+    /// one queue and pump with the Modbus drivers), so the caller must register an <see cref="IDriverSink"/>.
+    /// GNSS time fixes go to <see cref="ITimeFixSink"/>, a no-op unless the caller registers one. Also registers <see cref="IGpioOutputs"/> (switching outputs),
     /// the simulated chip/bus/port registries (<see cref="SimulatedGpioChips"/>,
     /// <see cref="SimulatedI2cBuses"/>, <see cref="SimulatedSerialPorts"/>) and a default
     /// <see cref="ISerialPortOpener"/>, each replaceable by registering another first.
@@ -22,13 +25,14 @@ public static class PoleSensorsServiceCollectionExtensions
     {
         services.AddOptions<PoleSensorsOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoleSensorsOptions>, PoleSensorsOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.AddDriverOutput();
+        services.TryAddSingleton<ITimeFixSink, NullTimeFixSink>();
         services.TryAddSingleton<SimulatedGpioChips>();
         services.TryAddSingleton<SimulatedI2cBuses>();
         services.TryAddSingleton<SimulatedSerialPorts>();
         services.TryAddSingleton<IGpioChipProvider, GpioChipProvider>();
         services.TryAddSingleton<II2cBusProvider, I2cBusProvider>();
-        services.TryAddSingleton<ISerialPortOpener, FileSerialPortOpener>();
+        services.TryAddSingleton<ISerialPortOpener, TermiosSerialPortOpener>();
         services.TryAddSingleton<GpioOutputs>();
         services.TryAddSingleton<IGpioOutputs>(sp => sp.GetRequiredService<GpioOutputs>());
         services.TryAddSingleton<PoleDriverFactory>();

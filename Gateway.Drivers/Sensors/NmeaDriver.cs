@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -9,8 +10,8 @@ namespace Gateway.Drivers.Sensors;
 /// (default 10 s). With <c>timeSource: true</c>, a valid RMC (status A, date and time) becomes a
 /// <see cref="PoleTimeFix"/> for the store's clock-validity logic — the first at once, then one a minute.
 /// </summary>
-internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, IPoleSensorSink sink, TimeProvider time, ILogger logger)
-    : SerialSensorDriver(device, ports, sink, time, logger)
+internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, IDriverOutput output, ITimeFixSink timeFixes, TimeProvider time, ILogger logger)
+    : SerialSensorDriver(device, ports, output, time, logger)
 {
     /// <summary>No true GNSS time can precede this release; see <see cref="OnTimeAsync"/>.</summary>
     public static readonly DateTimeOffset DefaultMinPlausibleUtc = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -70,11 +71,11 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
         {
             return;
         }
-        await ReportAsync("latitude", gga.Latitude!.Value, "°", cancellationToken).ConfigureAwait(false);
-        await ReportAsync("longitude", gga.Longitude!.Value, "°", cancellationToken).ConfigureAwait(false);
+        await ReportAsync("latitude", ReadingValue.FromDouble(gga.Latitude!.Value), "°", cancellationToken).ConfigureAwait(false);
+        await ReportAsync("longitude", ReadingValue.FromDouble(gga.Longitude!.Value), "°", cancellationToken).ConfigureAwait(false);
         if (gga.Satellites is { } satellites)
         {
-            await ReportAsync("satellites", (long)satellites, null, cancellationToken).ConfigureAwait(false);
+            await ReportAsync("satellites", ReadingValue.FromInt64(satellites), null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -94,6 +95,6 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
         _lastTimeFixNs = nowNs;
         var local = Time.GetUtcNow();
         Log.TimeFix(Logger, Device.Id, utc, local - utc);
-        await Sink.TimeFixAsync(new PoleTimeFix(Device.Id, utc, local, Time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
+        await timeFixes.TimeFixAsync(new PoleTimeFix(Device.Id, utc, local, Time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,4 @@
-using Gateway.Drivers.Pole;
+using Gateway.Drivers.Abstractions;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Drivers.Sensors;
@@ -9,8 +9,8 @@ namespace Gateway.Drivers.Sensors;
 /// the latest good frame at most once per <c>pollMs</c> (default 10 s). Corrupt frames are dropped
 /// and counted.
 /// </summary>
-internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener ports, IPoleSensorSink sink, TimeProvider time, ILogger logger)
-    : SerialSensorDriver(device, ports, sink, time, logger)
+internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener ports, IDriverOutput output, TimeProvider time, ILogger logger)
+    : SerialSensorDriver(device, ports, output, time, logger)
 {
     public const string Unit = "µg/m³";
     private readonly byte[] _pending = new byte[4 * Pms5003Frame.Length];
@@ -56,9 +56,9 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
                 }
                 else if (MarkGoodAndCheckDue())
                 {
-                    await ReportAsync("pm1_0", (double)frame.Pm1_0Atmospheric, Unit, cancellationToken).ConfigureAwait(false);
-                    await ReportAsync("pm2_5", (double)frame.Pm2_5Atmospheric, Unit, cancellationToken).ConfigureAwait(false);
-                    await ReportAsync("pm10", (double)frame.Pm10Atmospheric, Unit, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync("pm1_0", ReadingValue.FromDouble(frame.Pm1_0Atmospheric), Unit, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync("pm2_5", ReadingValue.FromDouble(frame.Pm2_5Atmospheric), Unit, cancellationToken).ConfigureAwait(false);
+                    await ReportAsync("pm10", ReadingValue.FromDouble(frame.Pm10Atmospheric), Unit, cancellationToken).ConfigureAwait(false);
                 }
             }
         }

@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Gateway.Drivers.Sensors;
 /// port went away), so the service restarts the driver with back-off. A sensor that falls silent
 /// (or sends only corrupt data) has its points reported with bad quality once per silence.
 /// </summary>
-internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpener ports, IPoleSensorSink sink, TimeProvider time, ILogger logger) : IPoleDriver
+internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpener ports, IDriverOutput output, TimeProvider time, ILogger logger) : IPoleDriver
 {
     private long _lastReportNs = long.MinValue;
     private long _lastGoodNs;
@@ -18,8 +19,6 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
     public string DeviceId => device.Id;
 
     protected DeviceOptions Device => device;
-
-    protected IPoleSensorSink Sink => sink;
 
     protected TimeProvider Time => time;
 
@@ -76,9 +75,10 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
     }
 
     /// <summary>
-    /// A FileStream read of a tty blocks in read(2) and ignores its token (checked with a pty on
-    /// .NET 10), so at shutdown the read is abandoned instead of awaited: the driver stops at once,
-    /// and the orphaned read ends with the next byte or when the port is closed.
+    /// The default opener's <see cref="Serial.SerialPortStream"/> honours the token, but a stream
+    /// from another opener may not (a FileStream read of a tty blocks in read(2) and ignores it,
+    /// checked with a pty on .NET 10), so at shutdown such a read is abandoned instead of awaited:
+    /// the driver stops at once, and the orphaned read ends with the next byte or when the port is closed.
     /// </summary>
     private static async Task<int> ReadAsync(Stream stream, Memory<byte> buffer, CancellationToken cancellationToken)
     {
@@ -112,7 +112,7 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
                 var reason = $"no valid data from the sensor for {TimeSpan.FromTicks(silentNs / 100).TotalSeconds:0} s";
                 foreach (var (point, unit) in Points)
                 {
-                    await sink.ReadingAsync(new PoleReading(device.Id, point, null, unit, PoleQuality.Bad, reason, time.GetUtcNow(), time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
+                    await output.PublishAsync(new Reading(device.Id, point, ReadingValue.None, unit, ReadingQuality.Bad, reason, time.GetUtcNow(), time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
                 }
             }
             var wait = silentNs >= staleNs ? staleNs : staleNs - silentNs;
@@ -135,6 +135,6 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
         return true;
     }
 
-    protected ValueTask ReportAsync(string point, object value, string? unit, CancellationToken cancellationToken) =>
-        sink.ReadingAsync(new PoleReading(device.Id, point, value, unit, PoleQuality.Good, null, time.GetUtcNow(), time.GetTimestamp()), cancellationToken);
+    protected ValueTask ReportAsync(string point, ReadingValue value, string? unit, CancellationToken cancellationToken) =>
+        output.PublishAsync(new Reading(device.Id, point, value, unit, ReadingQuality.Good, null, time.GetUtcNow(), time.GetTimestamp()), cancellationToken);
 }

@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Pole;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,7 @@ namespace Gateway.Drivers.I2c.Bme280;
 /// <c>humidity</c> (%RH) every <c>pollMs</c> (default 60 s). A failed or skipped measurement
 /// becomes bad-quality readings with the reason, and the chip is re-initialised next time.
 /// </summary>
-internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, IPoleSensorSink sink, TimeProvider time, ILogger logger) : IPoleDriver
+internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, IDriverOutput output, TimeProvider time, ILogger logger) : IPoleDriver
 {
     public string DeviceId => device.Id;
 
@@ -48,10 +49,12 @@ internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, 
         }
         var at = time.GetUtcNow();
         var stamp = time.GetTimestamp();
-        var quality = measurement is null ? PoleQuality.Bad : PoleQuality.Good;
+        var quality = measurement is null ? ReadingQuality.Bad : ReadingQuality.Good;
         var m = measurement.GetValueOrDefault();
-        await sink.ReadingAsync(new PoleReading(device.Id, "temperature", measurement is null ? null : m.TemperatureCelsius, "°C", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
-        await sink.ReadingAsync(new PoleReading(device.Id, "pressure", measurement is null ? null : m.PressureHectopascal, "hPa", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
-        await sink.ReadingAsync(new PoleReading(device.Id, "humidity", measurement is null ? null : m.HumidityPercent, "%RH", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
+        await output.PublishAsync(new Reading(device.Id, "temperature", ValueOf(measurement is null, m.TemperatureCelsius), "°C", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
+        await output.PublishAsync(new Reading(device.Id, "pressure", ValueOf(measurement is null, m.PressureHectopascal), "hPa", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
+        await output.PublishAsync(new Reading(device.Id, "humidity", ValueOf(measurement is null, m.HumidityPercent), "%RH", quality, reason, at, stamp), cancellationToken).ConfigureAwait(false);
     }
+
+    private static ReadingValue ValueOf(bool failed, double value) => failed ? ReadingValue.None : ReadingValue.FromDouble(value);
 }

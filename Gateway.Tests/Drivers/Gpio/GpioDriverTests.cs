@@ -1,4 +1,5 @@
 using Gateway.Drivers;
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,7 +13,7 @@ public sealed class GpioDriverTests
 
     private readonly ManualTimeProvider _time = new(Start);
     private readonly SimulatedGpioChips _chips = new();
-    private readonly RecordingPoleSink _sink = new();
+    private readonly CollectingDriverOutput _sink = new();
 
     private GpioChipProvider Provider => new(_chips);
 
@@ -33,17 +34,17 @@ public sealed class GpioDriverTests
         var driver = new GpioInputDriver(Device("door-1", "gpio-input", 17, d => { d.ActiveLow = true; d.DebounceMs = 50; }), Provider, _sink, _time, NullLogger.Instance);
         using var cts = new CancellationTokenSource();
         var run = driver.RunAsync(cts.Token);
-        await _sink.WaitUntilAsync(s => s.Of("state").Count == 1);
-        Assert.Equal(false, _sink.Of("state")[0].Value);
+        await _sink.WaitUntilAsync(s => s.Of("state").Length == 1);
+        Assert.Equal(ReadingValue.FromBoolean(false), _sink.Of("state")[0].Value);
 
         // The door opens: the contact bounces 12 times within 3 ms, then stays low (active).
         var t0 = NowNs + (10 * Ms);
         var storm = Enumerable.Range(0, 13).Select(i => (High: i % 2 == 1, At: t0 + (i * 250_000L))).ToArray();
         chip.InjectEdges(17, storm);
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        await _sink.WaitUntilAsync(s => s.Events.Count == 1);
+        await _sink.WaitUntilAsync(s => s.Events.Length == 1);
 
-        Assert.Equal([false, true], _sink.Of("state").Select(r => r.Value));
+        Assert.Equal([ReadingValue.FromBoolean(false), ReadingValue.FromBoolean(true)], _sink.Of("state").Select(r => r.Value));
         var changed = Assert.Single(_sink.Events);
         Assert.Equal("gpio.changed", changed.Type);
         Assert.Equal("door-1", changed.Source);
@@ -57,8 +58,8 @@ public sealed class GpioDriverTests
         var t1 = NowNs + (10 * Ms);
         chip.InjectEdges(17, (true, t1), (false, t1 + (20 * Ms)), (true, t1 + (500 * Ms)));
         _time.Advance(TimeSpan.FromSeconds(1));
-        await _sink.WaitUntilAsync(s => s.Events.Count == 2);
-        Assert.Equal([false, true, false], _sink.Of("state").Select(r => r.Value));
+        await _sink.WaitUntilAsync(s => s.Events.Length == 2);
+        Assert.Equal([ReadingValue.FromBoolean(false), ReadingValue.FromBoolean(true), ReadingValue.FromBoolean(false)], _sink.Of("state").Select(r => r.Value));
         Assert.Equal(Start + TimeSpan.FromMilliseconds(200 + 10 + 500), _sink.Events[1].OccurredAt);
 
         await cts.CancelAsync();
@@ -91,8 +92,8 @@ public sealed class GpioDriverTests
         {
             var first = new GpioCounterDriver(device, Provider, _sink, _time, NullLogger.Instance, state.Path);
             var run = first.RunAsync(cts.Token);
-            await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 1);
-            Assert.Equal(0L, _sink.Of("pulses")[0].Value);
+            await _sink.WaitUntilAsync(s => s.Of("pulses").Length == 1);
+            Assert.Equal(ReadingValue.FromInt64(0), _sink.Of("pulses")[0].Value);
 
             await PulseAndExpectReportAsync(chip, pulses: 12, report: 2, expectedTotal: 12);
             Assert.Equal("m3", _sink.Of("total")[1].Unit);
@@ -117,8 +118,8 @@ public sealed class GpioDriverTests
         {
             var second = new GpioCounterDriver(device, Provider, _sink, _time, NullLogger.Instance, state.Path);
             var run = second.RunAsync(cts.Token);
-            await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 3);
-            Assert.Equal(14L, _sink.Of("pulses")[2].Value);
+            await _sink.WaitUntilAsync(s => s.Of("pulses").Length == 3);
+            Assert.Equal(ReadingValue.FromInt64(14), _sink.Of("pulses")[2].Value);
 
             await PulseAndExpectReportAsync(chip, pulses: 5, report: 4, expectedTotal: 19);
             await cts.CancelAsync();
@@ -135,7 +136,7 @@ public sealed class GpioDriverTests
         var driver = new GpioCounterDriver(device, Provider, _sink, _time, NullLogger.Instance, state.Path);
         using var cts = new CancellationTokenSource();
         var run = driver.RunAsync(cts.Token);
-        await _sink.WaitUntilAsync(s => s.Of("pulses").Count == 1);
+        await _sink.WaitUntilAsync(s => s.Of("pulses").Length == 1);
 
         // 5001 edges 10 µs apart (a chattering contact), ending high: one pulse, not thousands.
         var t0 = NowNs + Ms;
@@ -157,9 +158,9 @@ public sealed class GpioDriverTests
     {
         chip.InjectEdges(27, Pulses(NowNs + Ms, pulses));
         _time.Advance(TimeSpan.FromSeconds(10));
-        await _sink.WaitUntilAsync(s => s.Of("pulses").Count == report);
-        Assert.Equal(expectedTotal, _sink.Of("pulses")[report - 1].Value);
-        Assert.Equal(expectedTotal / 100.0, _sink.Of("total")[report - 1].Value); // exact: no binary rounding residue
+        await _sink.WaitUntilAsync(s => s.Of("pulses").Length == report);
+        Assert.Equal(ReadingValue.FromInt64(expectedTotal), _sink.Of("pulses")[report - 1].Value);
+        Assert.Equal(ReadingValue.FromDouble(expectedTotal / 100.0), _sink.Of("total")[report - 1].Value); // exact: no binary rounding residue
     }
 
     [Theory]
@@ -174,15 +175,15 @@ public sealed class GpioDriverTests
         var driver = new GpioOutputDriver(Device("pump-relay", "gpio-output", 22, d => { d.ActiveLow = activeLow; d.SafeState = safeState; }), Provider, outputs, _sink, _time, NullLogger.Instance);
         using var cts = new CancellationTokenSource();
         var run = driver.RunAsync(cts.Token);
-        await _sink.WaitUntilAsync(s => s.Of("state").Count == 1);
+        await _sink.WaitUntilAsync(s => s.Of("state").Length == 1);
         Assert.Equal(safeState ^ activeLow, chip.PhysicalLevel(22));
-        Assert.Equal(safeState, _sink.Of("state")[0].Value);
+        Assert.Equal(ReadingValue.FromBoolean(safeState), _sink.Of("state")[0].Value);
         Assert.Equal(["pump-relay"], outputs.DeviceIds);
 
         Assert.True(await outputs.SetAsync("pump-relay", !safeState, CancellationToken.None));
         Assert.Equal(!safeState ^ activeLow, chip.PhysicalLevel(22));
         Assert.Equal(!safeState, outputs.Get("pump-relay"));
-        Assert.Equal(!safeState, _sink.Of("state")[^1].Value);
+        Assert.Equal(ReadingValue.FromBoolean(!safeState), _sink.Of("state")[^1].Value);
         Assert.False(await outputs.SetAsync("no-such-output", true, CancellationToken.None));
 
         await cts.CancelAsync();

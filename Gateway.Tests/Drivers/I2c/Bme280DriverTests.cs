@@ -1,7 +1,7 @@
 using Gateway.Drivers;
 using Gateway.Drivers.I2c;
 using Gateway.Drivers.I2c.Bme280;
-using Gateway.Drivers.Pole;
+using Gateway.Drivers.Abstractions;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,7 +11,7 @@ public sealed class Bme280DriverTests
 {
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
     private readonly SimulatedI2cBuses _buses = new();
-    private readonly RecordingPoleSink _sink = new();
+    private readonly CollectingDriverOutput _sink = new();
 
     private Bme280Driver Driver(int address = 0x76) =>
         new(new DeviceOptions { Id = "env-1", Type = "bme280", I2cBus = 1, Address = address, PollMs = 60_000 }, new I2cBusProvider(_buses), _sink, _time, NullLogger.Instance);
@@ -20,7 +20,7 @@ public sealed class Bme280DriverTests
     private async Task AdvanceUntilAsync(int readings)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (_sink.Readings.Count < readings)
+        while (_sink.Readings.Length < readings)
         {
             _time.Advance(TimeSpan.FromMilliseconds(5));
             await Task.Delay(1, timeout.Token);
@@ -36,10 +36,10 @@ public sealed class Bme280DriverTests
         var run = Driver().RunAsync(cts.Token);
 
         await AdvanceUntilAsync(3);
-        Assert.Equal(25.08, (double)_sink.Of("temperature")[0].Value!, 2);
-        Assert.Equal(1006.533, _sink.Of("pressure")[0].Value); // 100653.254 Pa, rounded to 0.1 Pa
-        Assert.InRange((double)_sink.Of("humidity")[0].Value!, 1, 99);
-        Assert.All(_sink.Readings, r => Assert.Equal(PoleQuality.Good, r.Quality));
+        Assert.Equal(25.08, _sink.Of("temperature")[0].Value.ExpectDouble(), 2);
+        Assert.Equal(ReadingValue.FromDouble(1006.533), _sink.Of("pressure")[0].Value); // 100653.254 Pa, rounded to 0.1 Pa
+        Assert.InRange(_sink.Of("humidity")[0].Value.ExpectDouble(), 1, 99);
+        Assert.All(_sink.Readings, r => Assert.Equal(ReadingQuality.Good, r.Quality));
         Assert.Equal(["°C", "hPa", "%RH"], _sink.Readings.Select(r => r.Unit));
         Assert.Equal(1, chip.ForcedMeasurements);
         Assert.Equal(0x01, chip.Peek(0xF2)); // humidity oversampling ×1
@@ -48,7 +48,7 @@ public sealed class Bme280DriverTests
         _time.Advance(TimeSpan.FromSeconds(60));
         await AdvanceUntilAsync(6);
         Assert.Equal(2, chip.ForcedMeasurements);
-        Assert.True((double)_sink.Of("temperature")[1].Value! > 25.08);
+        Assert.True(_sink.Of("temperature")[1].Value.ExpectDouble() > 25.08);
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -64,16 +64,16 @@ public sealed class Bme280DriverTests
         await AdvanceUntilAsync(3);
         Assert.All(_sink.Readings, r =>
         {
-            Assert.Equal(PoleQuality.Bad, r.Quality);
-            Assert.Null(r.Value);
-            Assert.Contains("NACK", r.QualityReason, StringComparison.Ordinal);
+            Assert.Equal(ReadingQuality.Bad, r.Quality);
+            Assert.Equal(ReadingValue.None, r.Value);
+            Assert.Contains("NACK", r.Reason, StringComparison.Ordinal);
         });
 
         _buses.GetOrAdd(1).Attach(0x77, new SimulatedBme280());
         _time.Advance(TimeSpan.FromSeconds(60));
         await AdvanceUntilAsync(6);
-        Assert.Equal(PoleQuality.Good, _sink.Of("temperature")[1].Quality);
-        Assert.Equal(25.08, (double)_sink.Of("temperature")[1].Value!, 2);
+        Assert.Equal(ReadingQuality.Good, _sink.Of("temperature")[1].Quality);
+        Assert.Equal(25.08, _sink.Of("temperature")[1].Value.ExpectDouble(), 2);
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -89,8 +89,8 @@ public sealed class Bme280DriverTests
         var run = Driver().RunAsync(cts.Token);
 
         await AdvanceUntilAsync(3);
-        Assert.All(_sink.Readings, r => Assert.Equal(PoleQuality.Bad, r.Quality));
-        Assert.Contains("0x58", _sink.Readings[0].QualityReason, StringComparison.Ordinal);
+        Assert.All(_sink.Readings, r => Assert.Equal(ReadingQuality.Bad, r.Quality));
+        Assert.Contains("0x58", _sink.Readings[0].Reason, StringComparison.Ordinal);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }

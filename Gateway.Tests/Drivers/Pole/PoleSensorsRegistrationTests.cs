@@ -1,4 +1,6 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
+using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Pole;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,11 +16,11 @@ public sealed class PoleSensorsRegistrationTests
     {
         using var state = new TempDirectory();
         var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
-        var sink = new RecordingPoleSink();
+        var sink = new CollectingDriverOutput();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(time)
-            .AddSingleton<IPoleSensorSink>(sink)
+            .AddSingleton<IDriverSink>(sink) // behind the shared queue and pump that AddPoleSensors adds
             .AddPoleDemoHardware()
             .AddPoleSensors(o =>
             {
@@ -41,7 +43,7 @@ public sealed class PoleSensorsRegistrationTests
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             while (!(Has("door-1", "state") && Has("pump-relay", "state") && Has("env-1", "temperature") && Has("pm-1", "pm2_5")
-                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => (long)r.Value! >= 3) && sink.Events.Any(e => e.Source == "door-1")))
+                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => r.Value.ExpectInt64() >= 3) && sink.Events.Any(e => e.Source == "door-1")))
             {
                 time.Advance(TimeSpan.FromMilliseconds(50));
                 await Task.Delay(1, timeout.Token);
@@ -49,7 +51,7 @@ public sealed class PoleSensorsRegistrationTests
         }
 
         Assert.DoesNotContain(sink.Readings, r => r.Device is "water-1" or "no-chip"); // modbus is not a pole sensor
-        Assert.Equal(25.08, (double)sink.Of("temperature")[0].Value!, 2);
+        Assert.Equal(25.08, sink.Of("temperature")[0].Value.ExpectDouble(), 2);
         Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "door-1").Type);
         var chip = provider.GetRequiredService<SimulatedGpioChips>().GetOrAdd(PoleDemo.Chip);
         var outputs = provider.GetRequiredService<IGpioOutputs>();
@@ -63,5 +65,34 @@ public sealed class PoleSensorsRegistrationTests
         Assert.False(chip.PhysicalLevel(PoleDemo.RelayLine)); // back in its safe state
         Assert.False(chip.IsRequested(PoleDemo.DoorLine));
         Assert.True(File.Exists(Path.Combine(state.Path, "water-pulse.pulses")));
+    }
+
+    [Fact]
+    public async Task Pole_and_modbus_drivers_share_one_output_queue_and_pump_and_time_fixes_default_to_nothing()
+    {
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<IDriverSink>(new CollectingDriverOutput())
+            .AddModbusDrivers(_ => { })
+            .AddPoleSensors(_ => { });
+        await using var provider = services.BuildServiceProvider();
+
+        Assert.Single(provider.GetServices<IDriverOutput>());
+        Assert.Single(provider.GetServices<IHostedService>(), s => s.GetType() == typeof(DriverOutputPump));
+        var timeFixes = Assert.Single(provider.GetServices<ITimeFixSink>());
+        Assert.IsType<NullTimeFixSink>(timeFixes);
+        await timeFixes.TimeFixAsync(new PoleTimeFix("gps-1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0), CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_time_fix_sink_registered_by_the_host_replaces_the_default()
+    {
+        var host = new CollectingDriverOutput();
+        var services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton<ITimeFixSink>(host)
+            .AddPoleSensors(_ => { });
+        await using var provider = services.BuildServiceProvider();
+        Assert.Same(host, provider.GetRequiredService<ITimeFixSink>());
     }
 }

@@ -9,12 +9,12 @@ namespace Gateway.Tests.Drivers.Sensors;
 public sealed class NmeaDriverTests
 {
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(1970, 1, 1, 0, 3, 0, TimeSpan.Zero)); // a pole without RTC, just booted
-    private readonly RecordingPoleSink _sink = new();
+    private readonly CollectingDriverOutput _sink = new();
 
     private async Task FeedAsync(bool timeSource, params string[] bodies)
     {
         var device = new DeviceOptions { Id = "gps-1", Type = "nmea", Port = "sim:gps", PollMs = 0, TimeSource = timeSource };
-        var driver = new NmeaDriver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        var driver = new NmeaDriver(device, new TermiosSerialPortOpener(new SimulatedSerialPorts()), _sink, _sink, _time, NullLogger.Instance);
         using var stream = new MemoryStream(Encoding.ASCII.GetBytes(string.Concat(bodies.Select(NmeaWriter.Sentence))));
         await Assert.ThrowsAsync<IOException>(() => driver.RunOnStreamAsync(stream, CancellationToken.None)); // end of stream
     }
@@ -50,8 +50,8 @@ public sealed class NmeaDriverTests
         await FeedAsync(false,
             "GPGGA,081500,3352.1280,S,15112.5680,W,0,00,99.9,,,,,,", // no fix yet
             "GPGGA,081501,3352.1280,S,15112.5680,W,1,06,1.1,12.0,M,20.1,M,,");
-        Assert.Equal([-33.8688], _sink.Of("latitude").Select(r => Math.Round((double)r.Value!, 6)));
-        Assert.Equal([-151.209467], _sink.Of("longitude").Select(r => Math.Round((double)r.Value!, 6)));
-        Assert.Equal([6L], _sink.Of("satellites").Select(r => r.Value));
+        Assert.Equal([-33.8688], _sink.Of("latitude").Select(r => Math.Round(r.Value.ExpectDouble(), 6)));
+        Assert.Equal([-151.209467], _sink.Of("longitude").Select(r => Math.Round(r.Value.ExpectDouble(), 6)));
+        Assert.Equal([6L], _sink.Of("satellites").Select(r => r.Value.ExpectInt64()));
     }
 }

@@ -1,7 +1,8 @@
 using System.Text;
 using Gateway.Drivers;
-using Gateway.Drivers.Pole;
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Sensors;
+using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,23 +15,31 @@ namespace Gateway.Tests.Drivers.Sensors;
 public sealed class SerialSensorsOverPtyTests
 {
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
-    private readonly RecordingPoleSink _sink = new();
+    private readonly CollectingDriverOutput _sink = new();
 
-    /// <summary>Runs <paramref name="driver"/> on end B while <paramref name="feed"/> writes to end A.</summary>
+    /// <summary>The default opener, as AddPoleSensors registers it: real ports through the termios layer.</summary>
+    private static readonly ISerialPortOpener Opener = new TermiosSerialPortOpener(new SimulatedSerialPorts());
+
+    /// <summary>
+    /// Runs <paramref name="driver"/> on end B, opened through the default <see cref="Opener"/> at
+    /// 9600 baud (8N1, raw), while <paramref name="feed"/> writes to end A.
+    /// </summary>
     private static async Task RunOverPtyAsync(SerialSensorDriver driver, Func<FileStream, Task> feed, Func<Task> waitForResult)
     {
-        using var pty = await SocatPtyPair.StartAsync();
+        using var temp = new TempDirectory();
+        using var pty = await SocatPtyPair.StartAsync(temp);
         using var cts = new CancellationTokenSource();
         Task run;
-        await using (var gatewayEnd = pty.OpenGatewayEnd())
+        await using (var gatewayEnd = Opener.Open(pty.B, 9600))
         {
+            Assert.Equal(9600, Assert.IsType<SerialPortStream>(gatewayEnd).Port.Settings.Baud);
             run = Task.Run(() => driver.RunOnStreamAsync(gatewayEnd, cts.Token));
-            await using (var sensorEnd = pty.OpenSensorEnd())
+            await using (var sensorEnd = pty.OpenDeviceEnd())
             {
                 await feed(sensorEnd);
                 await waitForResult();
             }
-            // Shutdown must not wait for the sensor's next byte (a tty read ignores cancellation).
+            // Shutdown must not wait for the sensor's next byte.
             await cts.CancelAsync();
             var ended = await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10)));
             Assert.Same(run, ended);
@@ -42,7 +51,7 @@ public sealed class SerialSensorsOverPtyTests
     public async Task Pms5003_reports_every_good_captured_frame_and_drops_the_corrupt_ones()
     {
         var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = "pty", PollMs = 0 };
-        var driver = new Pms5003Driver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        var driver = new Pms5003Driver(device, Opener, _sink, _time, NullLogger.Instance);
         var frames = CaptureFixtures.Pms5003.Select(c => c.Frame).ToArray();
         var badChecksum = (byte[])frames[2].Clone();
         badChecksum[7] ^= 0x10;
@@ -60,11 +69,11 @@ public sealed class SerialSensorsOverPtyTests
             {
                 await port.WriteAsync(rest.AsMemory(i, Math.Min(7, rest.Length - i)));
             }
-        }, () => _sink.WaitUntilAsync(s => s.Of("pm10").Count == 5));
+        }, () => _sink.WaitUntilAsync(s => s.Of("pm10").Length == 5));
 
-        Assert.Equal(new double[] { 11, 8, 4, 1, 22 }, _sink.Of("pm10").Select(r => (double)r.Value!));
-        Assert.Equal(new double[] { 8, 8, 2, 0, 13 }, _sink.Of("pm2_5").Select(r => (double)r.Value!));
-        Assert.Equal(new double[] { 0, 0, 0, 0, 5 }, _sink.Of("pm1_0").Select(r => (double)r.Value!));
+        Assert.Equal(new double[] { 11, 8, 4, 1, 22 }, _sink.Of("pm10").Select(r => r.Value.ExpectDouble()));
+        Assert.Equal(new double[] { 8, 8, 2, 0, 13 }, _sink.Of("pm2_5").Select(r => r.Value.ExpectDouble()));
+        Assert.Equal(new double[] { 0, 0, 0, 0, 5 }, _sink.Of("pm1_0").Select(r => r.Value.ExpectDouble()));
         Assert.All(_sink.Readings, r => Assert.Equal("µg/m³", r.Unit));
         Assert.Equal(2, driver.CorruptFrames);
     }
@@ -73,7 +82,7 @@ public sealed class SerialSensorsOverPtyTests
     public async Task Nmea_reports_position_and_a_time_fix_from_captures_and_ignores_corruption()
     {
         var device = new DeviceOptions { Id = "gps-1", Type = "nmea", Port = "pty", PollMs = 0, TimeSource = true };
-        var driver = new NmeaDriver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance)
+        var driver = new NmeaDriver(device, Opener, _sink, _sink, _time, NullLogger.Instance)
         {
             MinPlausibleUtc = new DateTimeOffset(2019, 1, 1, 0, 0, 0, TimeSpan.Zero), // the captures are from 2020
         };
@@ -97,11 +106,11 @@ public sealed class SerialSensorsOverPtyTests
             {
                 await port.WriteAsync(bytes.AsMemory(i, Math.Min(13, bytes.Length - i)));
             }
-        }, () => _sink.WaitUntilAsync(s => s.Of("latitude").Count == 2 && s.TimeFixes.Count == 1));
+        }, () => _sink.WaitUntilAsync(s => s.Of("latitude").Length == 2 && s.TimeFixes.Length == 1));
 
-        Assert.Equal([49.5963391833, 41.5239735], _sink.Of("latitude").Select(r => Math.Round((double)r.Value!, 10)));
-        Assert.Equal([7.0135398333, -70.6722655], _sink.Of("longitude").Select(r => Math.Round((double)r.Value!, 10)));
-        Assert.Equal([17L, 7L], _sink.Of("satellites").Select(r => r.Value));
+        Assert.Equal([49.5963391833, 41.5239735], _sink.Of("latitude").Select(r => Math.Round(r.Value.ExpectDouble(), 10)));
+        Assert.Equal([7.0135398333, -70.6722655], _sink.Of("longitude").Select(r => Math.Round(r.Value.ExpectDouble(), 10)));
+        Assert.Equal([17L, 7L], _sink.Of("satellites").Select(r => r.Value.ExpectInt64()));
         var fix = Assert.Single(_sink.TimeFixes);
         Assert.Equal(new DateTimeOffset(2020, 10, 27, 10, 33, 9, TimeSpan.Zero), fix.Utc);
         Assert.Equal(_time.GetUtcNow(), fix.LocalClockAtReceipt);
@@ -113,12 +122,12 @@ public sealed class SerialSensorsOverPtyTests
     public async Task Pms5003_that_falls_silent_or_sends_only_garbage_is_reported_bad_once_until_it_recovers()
     {
         var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = "pty", PollMs = 0 };
-        var driver = new Pms5003Driver(device, new FileSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        var driver = new Pms5003Driver(device, Opener, _sink, _time, NullLogger.Instance);
         Assert.Equal(TimeSpan.FromSeconds(10), driver.StaleAfter);
         var frame = CaptureFixtures.Pms5003[0].Frame;
         var corrupt = (byte[])frame.Clone();
         corrupt[12] ^= 0x01;
-        IReadOnlyList<PoleReading> Bad() => [.. _sink.Readings.Where(r => r.Quality == PoleQuality.Bad)];
+        Reading[] Bad() => [.. _sink.Readings.Where(r => r.Quality == ReadingQuality.Bad)];
 
         async Task StepUntilAsync(Func<bool> condition, TimeSpan most)
         {
@@ -132,21 +141,21 @@ public sealed class SerialSensorsOverPtyTests
         await RunOverPtyAsync(driver, async port =>
         {
             await port.WriteAsync(frame);
-            await _sink.WaitUntilAsync(s => s.Of("pm10").Count == 1);
+            await _sink.WaitUntilAsync(s => s.Of("pm10").Length == 1);
 
-            await StepUntilAsync(() => Bad().Count == 3, TimeSpan.FromSeconds(15));
+            await StepUntilAsync(() => Bad().Length == 3, TimeSpan.FromSeconds(15));
             Assert.Equal(["pm1_0", "pm2_5", "pm10"], Bad().Select(r => r.Point));
-            Assert.All(Bad(), r => Assert.Null(r.Value));
-            Assert.StartsWith("no valid data from the sensor", Bad()[0].QualityReason, StringComparison.Ordinal);
+            Assert.All(Bad(), r => Assert.Equal(ReadingValue.None, r.Value));
+            Assert.StartsWith("no valid data from the sensor", Bad()[0].Reason, StringComparison.Ordinal);
 
             await port.WriteAsync(corrupt); // garbage is no sign of life
             await StepUntilAsync(() => false, TimeSpan.FromSeconds(15));
-            Assert.Equal(3, Bad().Count); // once per silence, not every period
+            Assert.Equal(3, Bad().Length); // once per silence, not every period
 
             await port.WriteAsync(frame);
-            await _sink.WaitUntilAsync(s => s.Of("pm10").Count(r => r.Quality == PoleQuality.Good) == 2);
-            await StepUntilAsync(() => Bad().Count == 6, TimeSpan.FromSeconds(15));
-        }, () => _sink.WaitUntilAsync(_ => Bad().Count == 6));
+            await _sink.WaitUntilAsync(s => s.Of("pm10").Count(r => r.Quality == ReadingQuality.Good) == 2);
+            await StepUntilAsync(() => Bad().Length == 6, TimeSpan.FromSeconds(15));
+        }, () => _sink.WaitUntilAsync(_ => Bad().Length == 6));
 
         Assert.Equal(1, driver.CorruptFrames);
     }

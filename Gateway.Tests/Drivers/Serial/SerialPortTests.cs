@@ -1,5 +1,4 @@
 using Gateway.Drivers.Serial;
-using Gateway.Tests.Drivers.Modbus;
 using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Drivers.Serial;

@@ -1,9 +1,13 @@
 using System.Diagnostics;
+using Gateway.Tests.Drivers.Modbus;
 using Gateway.Tests.Support;
 
-namespace Gateway.Tests.Drivers.Modbus;
+namespace Gateway.Tests.Drivers;
 
-/// <summary>Two connected pseudo-terminals made by socat (a null-modem cable); killed on dispose.</summary>
+/// <summary>
+/// Two connected pseudo-terminals made by socat (raw, no echo; a null-modem cable): what is written
+/// to <see cref="A"/> comes out of <see cref="B"/>. socat is killed on dispose.
+/// </summary>
 public sealed class SocatPtyPair : IDisposable
 {
     private readonly Process _process;
@@ -42,6 +46,9 @@ public sealed class SocatPtyPair : IDisposable
         }
         return pair;
     }
+
+    /// <summary>Opens end A as a plain file for writing: the device's side, the driver opens B.</summary>
+    public FileStream OpenDeviceEnd() => new(A, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
 
     public void Dispose() => ChildProcess.Stop(_process);
 }

@@ -1,0 +1,110 @@
+using Gateway.Drivers.Abstractions;
+using Gateway.Drivers.Pole;
+
+namespace Gateway.Tests.Drivers;
+
+/// <summary>
+/// Keeps everything drivers produce, for assertions: readings and events published to it as the
+/// drivers' <see cref="IDriverOutput"/> or delivered to it as the Host's <see cref="IDriverSink"/>
+/// (behind the real queue and pump), and GNSS time fixes as <see cref="ITimeFixSink"/>.
+/// </summary>
+public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFixSink
+{
+    private readonly object _gate = new();
+    private readonly List<Reading> _readings = [];
+    private readonly List<DriverEvent> _events = [];
+    private readonly List<PoleTimeFix> _timeFixes = [];
+
+    public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _readings.Add(reading);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _events.Add(driverEvent);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _readings.AddRange(readings.Span);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken) =>
+        PublishAsync(driverEvent, cancellationToken);
+
+    public ValueTask TimeFixAsync(PoleTimeFix fix, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _timeFixes.Add(fix);
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public Reading[] Readings
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _readings];
+            }
+        }
+    }
+
+    public DriverEvent[] Events
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _events];
+            }
+        }
+    }
+
+    public PoleTimeFix[] TimeFixes
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _timeFixes];
+            }
+        }
+    }
+
+    /// <summary>The readings of <paramref name="point"/> (of any device), in order.</summary>
+    public Reading[] Of(string point) => [.. Readings.Where(r => r.Point == point)];
+
+    /// <summary>The newest reading of each (device, point).</summary>
+    public Dictionary<(string Device, string Point), Reading> Latest() =>
+        Readings.GroupBy(r => (r.Device, r.Point)).ToDictionary(g => g.Key, g => g.Last());
+
+    /// <summary>Waits (polling every 20 ms) until <paramref name="condition"/> holds; fails with <paramref name="what"/> after <paramref name="timeout"/> (default 10 s).</summary>
+    public async Task WaitUntilAsync(Func<CollectingDriverOutput, bool> condition, TimeSpan? timeout = null, string what = "the condition")
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition(this))
+        {
+            if (cts.IsCancellationRequested)
+            {
+                throw new TimeoutException($"timed out waiting for {what}; readings: {string.Join(", ", Readings.Select(r => $"{r.Device}.{r.Point}={r.Value}"))}; events: {string.Join(", ", Events.Select(e => $"{e.Type}({e.Source})"))}");
+            }
+            await Task.Delay(20, CancellationToken.None);
+        }
+    }
+}
