@@ -26,7 +26,7 @@ internal static class DemoCommand
 
         var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
-        return await GatewayCli.RunAsync(configPath, console, cancellationToken).ConfigureAwait(false);
+        return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
     }
 
     public static ConfigLoadResult LoadDemoConfig(string dataDirectory, string? brokerUri) =>

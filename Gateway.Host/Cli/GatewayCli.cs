@@ -58,7 +58,7 @@ public static class GatewayCli
     }
 
     /// <summary>Loads and validates a configuration, then runs the gateway until SIGTERM / Ctrl+C.</summary>
-    internal static async Task<int> RunAsync(string? configPath, CliConsole console, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string? configPath, CliConsole console, CancellationToken cancellationToken, bool demo = false)
     {
         if (configPath is null)
         {
@@ -70,7 +70,7 @@ public static class GatewayCli
             await ReportAsync(console, configPath, result).ConfigureAwait(false);
             return Failure;
         }
-        using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!);
+        using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!, demo);
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return Ok;
     }

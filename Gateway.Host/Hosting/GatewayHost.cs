@@ -1,5 +1,6 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus;
+using Gateway.Drivers.Pole;
 using System.Text.Json.Nodes;
 using Gateway.Host.Commands;
 using Gateway.Host.Configuration;
@@ -18,7 +19,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>Composes the gateway: the generic host, logging, options and every component.</summary>
 public static class GatewayHost
 {
-    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig)
+    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig, bool demo = false)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -38,7 +39,7 @@ public static class GatewayHost
         builder.Services.AddGatewayOptions(options, configPath, warnings, effectiveConfig);
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
-        builder.Services.AddGatewayComponents(options);
+        builder.Services.AddGatewayComponents(options, demo);
         return builder.Build();
     }
 
@@ -47,7 +48,7 @@ public static class GatewayHost
     /// before anything writes and closes after everything stopped writing; then the uplink, then
     /// the drivers, whose output goes into the store.
     /// </summary>
-    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options)
+    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, bool demo)
     {
         services.AddDurableStore();
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
@@ -57,6 +58,17 @@ public static class GatewayHost
         {
             o.Devices = options.Devices;
             o.Buses = options.Buses;
+        });
+        services.AddSingleton<ITimeFixSink, GnssClockSink>();
+        if (demo)
+        {
+            services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers
+        }
+        services.AddPoleSensors(o =>
+        {
+            o.Devices = options.Devices;
+            // Pulse counters keep their journals beside the store, on the same persistent storage.
+            o.StateDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Storage.Path))!, "pole-state");
         });
         return services;
     }
