@@ -11,11 +11,13 @@ namespace Gateway.Drivers.Modbus.Polling;
 /// serves the devices earliest-deadline-first (ties: least recently served), so devices with
 /// different poll intervals share the link fairly and exactly one transaction is in flight.
 /// <para>
-/// Faults: each read is retried <c>retries</c> times; its points become bad with the reason.
-/// When a device gives no answer at all, the rest of its poll is skipped (its points bad,
-/// "device offline"), <c>device.offline</c> is raised and it is probed with exponential
-/// back-off, one attempt per probe — so once offline a dead device costs the others on its bus
-/// at most one timeout per probe. The first answer raises <c>device.online</c>.
+/// Faults: a read whose answer arrived damaged (CRC error, garbled, not matching the request) is
+/// retried up to <c>retries</c> times — the device is alive, the line is noisy; its points become
+/// bad with the reason. Silence is never retried within a poll: when a device gives no answer at
+/// all, the rest of its poll is skipped (its points bad, "device offline"), <c>device.offline</c>
+/// is raised and it is probed with exponential back-off, one attempt per probe — so a dead device
+/// costs the others on its bus at most one timeout per poll, from its very first silent poll.
+/// The first answer raises <c>device.online</c>.
 /// </para>
 /// </summary>
 internal sealed class ModbusLink
@@ -136,9 +138,9 @@ internal sealed class ModbusLink
             for (var a = 0; a < attempts; a++)
             {
                 outcome = await Master.ExecuteAsync(device.UnitId, device.Requests[b], device.Response, device.Timeout, cancellationToken).ConfigureAwait(false);
-                if (outcome.Answered)
+                if (outcome.Answered || outcome.IsSilence)
                 {
-                    break;
+                    break; // retrying silence would make a dead device cost the bus a timeout per retry
                 }
             }
             last = outcome;

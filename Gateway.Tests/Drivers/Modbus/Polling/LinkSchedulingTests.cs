@@ -30,13 +30,17 @@ public class LinkSchedulingTests
         await cts.CancelAsync();
         await running;
 
-        // Without back-off the dead unit would cost two timeouts (retry) on every one of its polls and get as many
-        // requests as the live one; backed off, it is probed once per 50 ms × 2^k (≤ 1 s).
+        // Silence is not retried (Retries = 1 applies to damaged answers only), and without back-off the dead unit
+        // would still get as many requests as the live one; backed off, it is probed once per 50 ms × 2^k (≤ 1 s).
         var deadRequests = server.RequestsPerUnit[2];
         Assert.InRange(deadRequests, 2, 12);
         Assert.True(server.RequestsPerUnit[1] >= 40);
         var offline = Assert.Single(output.Events);
         Assert.Equal(("device.offline", "dead"), (offline.Type, offline.Source));
+        // Every poll of the dead unit cost the bus exactly one timeout: one request per poll, from the first poll on.
+        // (The stop may land between a poll's start and its request, hence the one-poll slack.)
+        var deadPolls = driver.GetStatus().Single(s => s.DeviceId == "dead").Polls;
+        Assert.InRange(deadRequests, deadPolls - 1, deadPolls);
         // Its second read was never sent while it was silent: those points are "device offline".
         Assert.Contains(output.Readings, r => r is { Device: "dead", Point: "w", Reason: "device offline" });
         Assert.All(output.Readings.Where(r => r.Device == "alive"), r => Assert.Equal("1234", r.Value.ToString()));
