@@ -26,7 +26,7 @@ internal sealed class MqttClient : IAsyncDisposable
     private readonly Channel<IMqttPacket> _outgoing;
     private readonly Lock _gate = new();
     private readonly Dictionary<ushort, PendingRequest> _pending = [];
-    private readonly SemaphoreSlim _window;
+    private readonly InFlightWindow _window;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _keepAlive;
@@ -49,7 +49,7 @@ internal sealed class MqttClient : IAsyncDisposable
         ConnAck = connAck;
         // MQTT 5.0 §3.2.2.3.3: never more unacknowledged QoS 1 publishes than the broker's Receive Maximum
         Window = Math.Max(1, Math.Min(settings.InFlightWindow, connAck.ReceiveMaximum ?? ushort.MaxValue));
-        _window = new SemaphoreSlim(Window, Window);
+        _window = new InFlightWindow(Window);
         // SingleReader holds: only the holder of _writeLock reads
         _outgoing = Channel.CreateBounded<IMqttPacket>(new BoundedChannelOptions(Window + 16) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // §3.2.2.3.14: a Server Keep Alive replaces ours
@@ -157,11 +157,9 @@ internal sealed class MqttClient : IAsyncDisposable
                 await WriteOutgoingAsync(new PublishPacket { Message = message }, cancellationToken).ConfigureAwait(false);
                 return Task.FromResult(MqttPublishResult.Sent);
             }
-            // the fast path (a free slot) needs neither a linked token nor an await
-            if (!_window.Wait(0))
+            if (!await _window.AcquireAsync(cancellationToken).ConfigureAwait(false))
             {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-                await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+                return Task.FromResult(MqttPublishResult.ConnectionLost); // closed while waiting for a slot
             }
             // Deliberately synchronous continuations: a forwarder awaiting this outcome resumes on the
             // reader as the PUBACK is parsed and writes its next PUBLISH straight away, without a
@@ -294,7 +292,7 @@ internal sealed class MqttClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The semaphore and token source stay undisposed on purpose: a publisher holding this
+        // The token source stays undisposed on purpose: a publisher holding this
         // client may still touch them, and neither owns an unmanaged resource here.
         await CloseAsync("disposed").ConfigureAwait(false);
     }
@@ -467,11 +465,12 @@ internal sealed class MqttClient : IAsyncDisposable
     private void CompletePublish(ushort packetId, MqttPublishResult result)
     {
         var pending = Take(packetId, isPublish: true);
-        _window.Release();
-        // The awaiting publisher resumes inline here; what it queues is drained by the reader after this batch.
+        // Publishers waiting for the slot or for this outcome resume inline here; what they queue
+        // is drained by the reader once after this batch.
         Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
         try
         {
+            _window.Release();
             pending.Publish!.TrySetResult(result);
         }
         finally
@@ -520,6 +519,7 @@ internal sealed class MqttClient : IAsyncDisposable
             _pending.Clear();
         }
         Log.ConnectionClosed(_logger, reason);
+        _window.Close();
         _outgoing.Writer.TryComplete();
         await _lifetime.CancelAsync().ConfigureAwait(false);
         foreach (var orphan in orphans)
