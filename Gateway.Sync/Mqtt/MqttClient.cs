@@ -279,6 +279,9 @@ internal sealed class MqttClient : IAsyncDisposable
         try
         {
             await WriteOutgoingAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
+            // Drain explicitly: running as a PUBACK continuation on the reader, WriteOutgoingAsync only
+            // queued it, and the connection closes below, before the reader would drain.
+            await DrainOutgoingAsync().ConfigureAwait(false);
             // wait until whoever holds the write lock has put the DISCONNECT on the wire
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             _writeLock.Release();
