@@ -360,6 +360,8 @@ internal sealed class MqttClient : IAsyncDisposable
                 Take(subAck.PacketId, isPublish: false).Subscribe!.TrySetResult(subAck);
                 break;
             case PublishPacket publish:
+                // the consumer's queue may be full and hold us here: first send what earlier PUBACKs of this batch queued
+                await DrainOutgoingAsync().ConfigureAwait(false);
                 // At least once (MQTT 5.0 §4.3.2): PUBACK only after the message is in the consumer's queue.
                 await _incoming.WriteAsync(publish.Message, cancellationToken).ConfigureAwait(false);
                 if (publish.Message.Qos == MqttQualityOfService.AtLeastOnce)
