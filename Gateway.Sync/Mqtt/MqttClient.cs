@@ -150,6 +150,16 @@ internal sealed class MqttClient : IAsyncDisposable
             // MQTT 5.0 §3.1.2.11.4 (the broker's limit): sending it would get us disconnected
             return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x95));
         }
+        if (ConnAck.MaximumQos is { } maximumQos && (byte)message.Qos > maximumQos)
+        {
+            // §3.2.2.3.4: never above the broker's Maximum QoS; at-least-once cannot be silently downgraded
+            return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x9B));
+        }
+        if (message.Retain && ConnAck.RetainAvailable == false)
+        {
+            // §3.2.2.3.5: a retained PUBLISH to a broker without retain support is a protocol error
+            return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x9A));
+        }
         try
         {
             if (message.Qos == MqttQualityOfService.AtMostOnce)
