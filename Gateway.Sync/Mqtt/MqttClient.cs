@@ -26,7 +26,7 @@ internal sealed class MqttClient : IAsyncDisposable
     private readonly Channel<IMqttPacket> _outgoing;
     private readonly Lock _gate = new();
     private readonly Dictionary<ushort, PendingRequest> _pending = [];
-    private readonly SemaphoreSlim _window;
+    private readonly InFlightWindow _window;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly TaskCompletionSource<string> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _keepAlive;
@@ -49,7 +49,7 @@ internal sealed class MqttClient : IAsyncDisposable
         ConnAck = connAck;
         // MQTT 5.0 §3.2.2.3.3: never more unacknowledged QoS 1 publishes than the broker's Receive Maximum
         Window = Math.Max(1, Math.Min(settings.InFlightWindow, connAck.ReceiveMaximum ?? ushort.MaxValue));
-        _window = new SemaphoreSlim(Window, Window);
+        _window = new InFlightWindow(Window);
         // SingleReader holds: only the holder of _writeLock reads
         _outgoing = Channel.CreateBounded<IMqttPacket>(new BoundedChannelOptions(Window + 16) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         // §3.2.2.3.14: a Server Keep Alive replaces ours
@@ -150,6 +150,16 @@ internal sealed class MqttClient : IAsyncDisposable
             // MQTT 5.0 §3.1.2.11.4 (the broker's limit): sending it would get us disconnected
             return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x95));
         }
+        if (ConnAck.MaximumQos is { } maximumQos && (byte)message.Qos > maximumQos)
+        {
+            // §3.2.2.3.4: never above the broker's Maximum QoS; at-least-once cannot be silently downgraded
+            return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x9B));
+        }
+        if (message.Retain && ConnAck.RetainAvailable == false)
+        {
+            // §3.2.2.3.5: a retained PUBLISH to a broker without retain support is a protocol error
+            return Task.FromResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x9A));
+        }
         try
         {
             if (message.Qos == MqttQualityOfService.AtMostOnce)
@@ -157,11 +167,9 @@ internal sealed class MqttClient : IAsyncDisposable
                 await WriteOutgoingAsync(new PublishPacket { Message = message }, cancellationToken).ConfigureAwait(false);
                 return Task.FromResult(MqttPublishResult.Sent);
             }
-            // the fast path (a free slot) needs neither a linked token nor an await
-            if (!_window.Wait(0))
+            if (!await _window.AcquireAsync(cancellationToken).ConfigureAwait(false))
             {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
-                await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+                return Task.FromResult(MqttPublishResult.ConnectionLost); // closed while waiting for a slot
             }
             // Deliberately synchronous continuations: a forwarder awaiting this outcome resumes on the
             // reader as the PUBACK is parsed and writes its next PUBLISH straight away, without a
@@ -281,6 +289,9 @@ internal sealed class MqttClient : IAsyncDisposable
         try
         {
             await WriteOutgoingAsync(DisconnectPacket.Normal, cancellationToken).ConfigureAwait(false);
+            // Drain explicitly: running as a PUBACK continuation on the reader, WriteOutgoingAsync only
+            // queued it, and the connection closes below, before the reader would drain.
+            await DrainOutgoingAsync().ConfigureAwait(false);
             // wait until whoever holds the write lock has put the DISCONNECT on the wire
             await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             _writeLock.Release();
@@ -294,7 +305,7 @@ internal sealed class MqttClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // The semaphore and token source stay undisposed on purpose: a publisher holding this
+        // The token source stays undisposed on purpose: a publisher holding this
         // client may still touch them, and neither owns an unmanaged resource here.
         await CloseAsync("disposed").ConfigureAwait(false);
     }
@@ -359,6 +370,8 @@ internal sealed class MqttClient : IAsyncDisposable
                 Take(subAck.PacketId, isPublish: false).Subscribe!.TrySetResult(subAck);
                 break;
             case PublishPacket publish:
+                // the consumer's queue may be full and hold us here: first send what earlier PUBACKs of this batch queued
+                await DrainOutgoingAsync().ConfigureAwait(false);
                 // At least once (MQTT 5.0 §4.3.2): PUBACK only after the message is in the consumer's queue.
                 await _incoming.WriteAsync(publish.Message, cancellationToken).ConfigureAwait(false);
                 if (publish.Message.Qos == MqttQualityOfService.AtLeastOnce)
@@ -467,11 +480,12 @@ internal sealed class MqttClient : IAsyncDisposable
     private void CompletePublish(ushort packetId, MqttPublishResult result)
     {
         var pending = Take(packetId, isPublish: true);
-        _window.Release();
-        // The awaiting publisher resumes inline here; what it queues is drained by the reader after this batch.
+        // Publishers waiting for the slot or for this outcome resume inline here; what they queue
+        // is drained by the reader once after this batch.
         Volatile.Write(ref _dispatchingThread, Environment.CurrentManagedThreadId);
         try
         {
+            _window.Release();
             pending.Publish!.TrySetResult(result);
         }
         finally
@@ -520,6 +534,7 @@ internal sealed class MqttClient : IAsyncDisposable
             _pending.Clear();
         }
         Log.ConnectionClosed(_logger, reason);
+        _window.Close();
         _outgoing.Writer.TryComplete();
         await _lifetime.CancelAsync().ConfigureAwait(false);
         foreach (var orphan in orphans)

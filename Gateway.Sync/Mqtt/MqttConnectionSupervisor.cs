@@ -48,7 +48,8 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         _incoming = Channel.CreateBounded<MqttApplicationMessage>(new BoundedChannelOptions(Math.Max(1, options.IncomingQueueCapacity))
         {
             FullMode = BoundedChannelFullMode.Wait,
-            SingleWriter = true,
+            // not single-writer: a closing connection's reader may still finish a write as the next one starts
+            SingleWriter = false,
         });
         _status = new MqttUplinkStatus(MqttConnectionState.Connecting, _brokers[0].ToString(), time.GetUtcNow(), 0, null, 0);
     }

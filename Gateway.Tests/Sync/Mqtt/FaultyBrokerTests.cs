@@ -202,4 +202,55 @@ public class FaultyBrokerTests
             await uplink.StopAsync(CancellationToken.None);
         }
     }
+
+    [Fact]
+    public async Task Publishes_the_broker_cannot_take_are_rejected_locally_not_sent()
+    {
+        await using var broker = new FakeMqttBroker(MqttProtocolVersion.V500, (_, connection, token) => connection.AcknowledgePublishesAsync(int.MaxValue, token),
+            _ => new ConnAckPacket { MaximumPacketSize = 200, RetainAvailable = false });
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options("5.0", broker.Uri));
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var tooLarge = await uplink.PublishAsync(new MqttApplicationMessage("t", new byte[300]), cancel.Token);
+            Assert.Equal(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x95), tooLarge);
+            var retained = await uplink.PublishAsync(new MqttApplicationMessage("t", "r"u8.ToArray(), retain: true), cancel.Token);
+            Assert.Equal(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x9A), retained);
+            var fine = await uplink.PublishAsync(new MqttApplicationMessage("t", "ok"u8.ToArray()), cancel.Token);
+            Assert.Equal(MqttPublishOutcome.Delivered, fine.Outcome);
+            Assert.Equal(["ok"], broker.Acknowledged);
+            Assert.Equal(1, broker.ConnectionCount);
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_puback_failure_code_is_reported_as_rejected()
+    {
+        await using var broker = new FakeMqttBroker(MqttProtocolVersion.V500, async (_, connection, token) =>
+        {
+            while (!token.IsCancellationRequested)
+            {
+                if (await connection.ReadAsync(token) is PublishPacket publish)
+                {
+                    await connection.SendAsync(new PubAckPacket(publish.PacketId, 0x97, "quota exceeded"), token);
+                }
+            }
+        });
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options("5.0", broker.Uri));
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var result = await uplink.PublishAsync(new MqttApplicationMessage("t", "x"u8.ToArray()), cancel.Token);
+            Assert.Equal(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x97), result);
+            Assert.Equal(MqttConnectionState.Connected, uplink.Status.State);
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
+    }
 }

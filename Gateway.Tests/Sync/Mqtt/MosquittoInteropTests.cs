@@ -235,4 +235,51 @@ public class MosquittoInteropTests
         await paho.WaitForMessagesAsync(m => m.Count == 2, Patience);
         Assert.Equal(["{\"state\":\"online\"}", "{\"state\":\"offline\"}"], paho.Messages.Select(m => Encoding.UTF8.GetString(m.Payload)));
     }
+
+    [Theory]
+    [MemberData(nameof(Versions))]
+    public async Task A_connection_that_dies_without_disconnect_makes_the_broker_publish_the_will(string version)
+    {
+        await using var broker = new MosquittoBroker();
+        await broker.StartAsync();
+        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/status");
+        await paho.WaitUntilReadyAsync();
+        var connector = new RecordingConnector(new MqttTransportConnector(new MqttTlsSettings()));
+        var session = new MqttSessionSetup
+        {
+            DefaultClientId = "pole-will-" + version,
+            Will = new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"offline\"}"u8.ToArray(), retain: true),
+            OnlineMessage = () => new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"online\"}"u8.ToArray(), retain: true),
+        };
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.PlainUri), session, connector);
+        try
+        {
+            await paho.WaitForMessagesAsync(m => m.Count == 1, Patience);
+            await connector.Streams.Single().DisposeAsync(); // the link drops: no DISCONNECT is sent
+            // the broker publishes the will; the supervisor reconnects and says online again
+            await paho.WaitForMessagesAsync(m => m.Count >= 3, Patience);
+            Assert.Equal(["{\"state\":\"online\"}", "{\"state\":\"offline\"}", "{\"state\":\"online\"}"], paho.Messages.Take(3).Select(m => Encoding.UTF8.GetString(m.Payload)));
+            Assert.Equal(2, uplink.Status.Connections);
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>Passes connections through and keeps their streams, so a test can cut one.</summary>
+    private sealed class RecordingConnector(IMqttTransportConnector inner) : IMqttTransportConnector
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<Stream> Streams { get; } = new();
+
+        public async Task<Stream> ConnectAsync(MqttBrokerEndpoint endpoint, CancellationToken cancellationToken)
+        {
+            var stream = await inner.ConnectAsync(endpoint, cancellationToken);
+            if (Streams.IsEmpty)
+            {
+                Streams.Enqueue(stream);
+            }
+            return stream;
+        }
+    }
 }
