@@ -42,6 +42,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private readonly SqliteCommand _insertSeries;
     private int _pendingAckCount;
     private long _lastSeq;
+
+    // The last seq of a committed transaction: what readers can see. _lastSeq runs ahead of it
+    // while a batch is being written, and must never be shown as "stored".
+    private long _committedSeq;
     private bool _unsyncedInThisBoot;
     private TaskCompletionSource _appended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _droppedReadings;
@@ -180,7 +184,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     {
         var counts = _reader.Count();
         return new StoreStatistics(
-            Interlocked.Read(ref _lastSeq), counts.Readings, counts.Events, counts.Snapshots,
+            Interlocked.Read(ref _committedSeq), counts.Readings, counts.Events, counts.Snapshots,
             FileBytes(), _settings.BudgetBytes,
             Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots));
     }
@@ -280,6 +284,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         SetRunMarker(clean: false);
         var counts = _reader.Count();
+        _committedSeq = _lastSeq;
         Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
         if (resetData is not null)
         {
@@ -508,8 +513,11 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             ReserveSeqs(tx);
             tx.Commit();
             _series.Commit();
+            Interlocked.Exchange(ref _committedSeq, _lastSeq);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException
+            // a value the database refuses (Microsoft.Data.Sqlite throws these for unbindable values)
+            or InvalidOperationException or ArgumentException or FormatException)
         {
             _lastSeq = firstSeq; // nothing of this batch is stored: its seqs are issued again (no holes)
             _series.Rollback();

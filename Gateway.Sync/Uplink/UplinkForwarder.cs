@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Store;
 using Microsoft.Extensions.Hosting;
@@ -146,6 +147,12 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
                         var (backlog, backlogWait) = await SendBacklogAsync(cancellationToken).ConfigureAwait(false);
                         if (sent + live + backlog == 0 && _ended is null)
                         {
+                            if (f._uplink.Status.Connections != _connection)
+                            {
+                                // Reconnected while idle: start a fresh session (resume points, backlog boundary).
+                                _ended = "the connection was replaced";
+                                break;
+                            }
                             var wait = Task.Delay(Min(Min(liveWait, backlogWait), IdleCheck), f._time, iteration.Token);
                             await (_pending.Count > 0
                                 ? Task.WhenAny(appended, _pending.Peek().Outcome, wait)
@@ -172,6 +179,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
 
         private async Task<int> SendEventsAsync(CancellationToken cancellationToken)
         {
+            await LeaveReaderThreadAsync();
             var events = await f._outbox.ReadEventsAsync(_eventAfter, f._settings.EventBatch, cancellationToken).ConfigureAwait(false);
             var sent = 0;
             foreach (var e in events)
@@ -188,6 +196,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
 
         private async Task<int> SendSnapshotsAsync(CancellationToken cancellationToken)
         {
+            await LeaveReaderThreadAsync();
             var snapshots = await f._outbox.ReadSnapshotsAsync(_snapshotAfter, f._settings.SnapshotBatch, cancellationToken).ConfigureAwait(false);
             var sent = 0;
             foreach (var s in snapshots)
@@ -207,6 +216,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
         private async Task<(int Sent, TimeSpan Wait)> SendLiveAsync(CancellationToken cancellationToken)
         {
             var size = f._settings.TelemetryBatchSize;
+            await LeaveReaderThreadAsync();
             var batch = await f._outbox.ReadReadingsAsync(_liveAfter, size, cancellationToken).ConfigureAwait(false);
             if (batch.Count == 0)
             {
@@ -243,6 +253,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             {
                 return (0, f._limiter.UntilNext());
             }
+            await LeaveReaderThreadAsync();
             var read = await f._outbox.ReadReadingsAsync(_backlogAfter, allowed, cancellationToken).ConfigureAwait(false);
             var batch = read.TakeWhile(r => r.Seq <= _boundary).ToList();
             if (batch.Count == 0)
@@ -390,6 +401,13 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             var telemetry = _backlogAfter < _boundary ? _backlogAfter : _liveAfter;
             Interlocked.Exchange(ref f._telemetryResume, Math.Min(telemetry, FirstUndelivered(Lane.Live, Lane.Backlog) - 1));
         }
+
+        /// <summary>
+        /// A publish's continuation may resume on the MQTT connection's reader (its window hands a
+        /// freed slot straight to the waiter); store reads and payload rendering must not run there,
+        /// or PUBACKs wait behind SQLite.
+        /// </summary>
+        private static YieldAwaitable LeaveReaderThreadAsync() => Task.Yield();
 
         private static TimeSpan Min(TimeSpan a, TimeSpan b) =>
             a == Timeout.InfiniteTimeSpan ? b : b == Timeout.InfiniteTimeSpan ? a : a < b ? a : b;

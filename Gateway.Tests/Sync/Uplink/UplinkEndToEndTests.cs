@@ -131,7 +131,13 @@ public class UplinkEndToEndTests
             }
 
             var expected = Enumerable.Range(1, (int)lastSeq).Select(i => (long)i).ToHashSet();
-            await WaitAsync(() => SeenSeqs(paho).IsSupersetOf(expected), () => $"missing seqs: {string.Join(",", expected.Except(SeenSeqs(paho)).Take(20))}");
+            await WaitAsync(() => SeenSeqs(paho).IsSupersetOf(expected), () =>
+            {
+                var missing = expected.Except(SeenSeqs(paho)).Order().ToList();
+                var outbox = gateway.Services.GetRequiredService<IOutbox>();
+                return $"{missing.Count} missing seqs: {string.Join(",", missing.Take(20))}… store: {outbox.GetStatistics()}; "
+                    + $"forwarder: {gateway.Services.GetRequiredService<IForwarderStatus>().Status}; uplink: {gateway.Services.GetRequiredService<Gateway.Sync.Mqtt.IMqttUplink>().Status}";
+            });
             Assert.Equal(expected, SeenSeqs(paho)); // nothing beyond max either
             var outbox = gateway.Services.GetRequiredService<IOutbox>();
             await WaitAsync(async () =>

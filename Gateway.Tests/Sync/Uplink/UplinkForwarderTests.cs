@@ -125,6 +125,22 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_reconnect_while_idle_starts_a_new_session()
+    {
+        await AppendReadingsAsync(10);
+        Start();
+        await DeliverUntilAsync(() => _forwarder!.Status.DeliveredReadings == 10, "the first readings");
+        Assert.Equal(1, _forwarder!.Status.Sessions);
+
+        _uplink.DropConnection(); // nothing in flight, nothing to send: the session sits idle
+
+        await WaitForAsync(() => _forwarder.Status.Sessions == 2, "a second session after the reconnect");
+        var later = await AppendReadingsAsync(3);
+        await DeliverUntilAsync(() => _forwarder.Status.DeliveredReadings == 13, "readings after the reconnect");
+        Assert.All(_uplink.Published.Where(p => SeqsOf(p).Contains(later[0])), p => Assert.Equal(2, p.Connection));
+    }
+
+    [Fact]
     public async Task Nothing_that_was_not_acknowledged_leaves_the_store()
     {
         await AppendReadingsAsync(100);
