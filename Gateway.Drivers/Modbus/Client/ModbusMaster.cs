@@ -47,7 +47,15 @@ public sealed class ModbusMaster : IAsyncDisposable
                 throw new ArgumentException($"invalid request {request.Function} at {request.Address} × {request.Count}", nameof(request));
             }
             var token = _timeout.Start(timeout);
-            var result = await _transport.TransactAsync(unitId, _requestPdu.AsMemory(0, length), response, token).ConfigureAwait(false);
+            TransferResult result;
+            try
+            {
+                result = await _transport.TransactAsync(unitId, _requestPdu.AsMemory(0, length), response, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _timeout.Stop();
+            }
             cancellationToken.ThrowIfCancellationRequested();
             if (result.Status != TransferStatus.Ok)
             {
