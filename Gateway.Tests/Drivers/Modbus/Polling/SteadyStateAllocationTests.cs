@@ -22,6 +22,8 @@ namespace Gateway.Tests.Drivers.Modbus.Polling;
 /// closure, a boxed log argument: ≥ 24 B) shows in every window and fails it. Rare amortised
 /// allocations (e.g. one object per hundred polls) are below what this can see; the
 /// BenchmarkDotNet run (bench/Gateway.Bench/Modbus) measures the long-run average in a clean process.
+/// The 1 ms interval keeps windows short; what only happens when a link idles longer than its
+/// timeout (the timeout's timer firing) is covered by <c>ReusableTimeoutTests</c>.
 /// </para>
 /// </summary>
 [Collection(AllocationMeasurementCollection.Name)]
