@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Modbus.Protocol;
 using Gateway.Drivers.Modbus.Transport;
 
@@ -30,7 +31,7 @@ public sealed class ModbusMaster : IAsyncDisposable
     /// <paramref name="response"/> (at least 253 bytes, owned by the caller) at the outcome's
     /// offset. Never throws for device or wire faults, only for cancellation.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusOutcome> ExecuteAsync(byte unitId, ModbusRequest request, Memory<byte> response, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (response.Length < ModbusLimits.MaxPduLength)
@@ -46,7 +47,15 @@ public sealed class ModbusMaster : IAsyncDisposable
                 throw new ArgumentException($"invalid request {request.Function} at {request.Address} × {request.Count}", nameof(request));
             }
             var token = _timeout.Start(timeout);
-            var result = await _transport.TransactAsync(unitId, _requestPdu.AsMemory(0, length), response, token).ConfigureAwait(false);
+            TransferResult result;
+            try
+            {
+                result = await _transport.TransactAsync(unitId, _requestPdu.AsMemory(0, length), response, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                _timeout.Stop();
+            }
             cancellationToken.ThrowIfCancellationRequested();
             if (result.Status != TransferStatus.Ok)
             {

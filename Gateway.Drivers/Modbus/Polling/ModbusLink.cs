@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Points;
@@ -53,20 +54,14 @@ internal sealed class ModbusLink
         {
             device.NextDue = start;
         }
+        using var delay = new ReusableDelay(_time, cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             var device = NextDevice();
             var wait = TicksToTime(device.NextDue - _time.GetTimestamp());
-            if (wait > TimeSpan.Zero)
+            if (wait > TimeSpan.Zero && !await delay.WaitAsync(wait).ConfigureAwait(false))
             {
-                try
-                {
-                    await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
+                return;
             }
             var startedAt = _time.GetTimestamp();
             device.MaxLatenessTicks = Math.Max(device.MaxLatenessTicks, startedAt - device.NextDue);
@@ -124,7 +119,7 @@ internal sealed class ModbusLink
     }
 
     /// <summary>One poll of <paramref name="device"/>: every planned read, its points published with their quality.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     internal async ValueTask PollAsync(ModbusDevice device, CancellationToken cancellationToken)
     {
         device.Polls++;
@@ -166,7 +161,7 @@ internal sealed class ModbusLink
         await UpdateHealthAsync(device, answered, last, cancellationToken).ConfigureAwait(false);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     private async ValueTask UpdateHealthAsync(ModbusDevice device, bool answered, ModbusOutcome last, CancellationToken cancellationToken)
     {
         if (answered)
@@ -206,7 +201,7 @@ internal sealed class ModbusLink
         return new DriverEvent(type, device.Id, data, _time.GetUtcNow(), _time.GetTimestamp());
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     private async ValueTask PublishBlockAsync(ModbusDevice device, int blockIndex, ModbusOutcome outcome, CancellationToken cancellationToken)
     {
         var block = device.Blocks[blockIndex];
@@ -228,7 +223,7 @@ internal sealed class ModbusLink
             : PointCodec.DecodeRegisters(point, data.Slice(relative * 2, point.Width * 2));
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
     private async ValueTask PublishBadAsync(ModbusDevice device, int blockIndex, string reason, CancellationToken cancellationToken)
     {
         var measuredAt = _time.GetUtcNow();

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Gateway.Drivers.Pooling;
 
 using Gateway.Drivers.Channels;
 
@@ -33,7 +34,7 @@ public abstract class ModbusTransport : IAsyncDisposable
     /// response PDU into <paramref name="responsePdu"/> (≥ 253 bytes). <paramref name="timeoutToken"/>
     /// bounds the whole exchange including a connect; its cancellation is a timeout, not an error.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     public async ValueTask<TransferResult> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken timeoutToken)
     {
         Counters.Transaction();
@@ -46,7 +47,7 @@ public abstract class ModbusTransport : IAsyncDisposable
         return result;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<TransferResult> ExchangeOrFailAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken timeoutToken)
     {
         try
@@ -76,7 +77,7 @@ public abstract class ModbusTransport : IAsyncDisposable
     {
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     protected static async ValueTask<int> ReadSomeAsync(IByteChannel channel, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var n = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

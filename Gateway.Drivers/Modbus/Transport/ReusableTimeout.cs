@@ -4,6 +4,9 @@ namespace Gateway.Drivers.Modbus.Transport;
 /// A per-transaction timeout token that does not allocate in steady state: one
 /// <see cref="CancellationTokenSource"/> on the injected clock, reset after each use and only
 /// recreated after it actually fired. Also cancelled when the owner's stopping token is.
+/// <see cref="Stop"/> must follow each guarded operation: a timer left armed would fire while the
+/// link is idle (poll interval ≥ timeout) and force a new source, timer and registration
+/// (~300 B) on the next request.
 /// </summary>
 internal sealed class ReusableTimeout(TimeProvider time, CancellationToken stopping) : IDisposable
 {
@@ -22,6 +25,9 @@ internal sealed class ReusableTimeout(TimeProvider time, CancellationToken stopp
         _source.CancelAfter(timeout);
         return _source.Token;
     }
+
+    /// <summary>Disarms the timer once the guarded operation is over.</summary>
+    public void Stop() => _source?.TryReset();
 
     public void Dispose()
     {

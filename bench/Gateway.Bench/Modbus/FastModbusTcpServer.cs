@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Gateway.Drivers.Modbus.Protocol;
+using Gateway.Drivers.Pooling;
 
 namespace Gateway.Bench.Modbus;
 
@@ -104,7 +105,7 @@ public sealed class FastModbusTcpServer : IAsyncDisposable
         return ModbusPdu.WriteReadResponse(request.Function, _image.AsSpan(start, bytes), destination);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
     {
         while (!buffer.IsEmpty)

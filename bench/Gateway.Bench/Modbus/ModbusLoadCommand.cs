@@ -14,7 +14,8 @@ namespace Gateway.Bench.Modbus;
 /// simulated TCP meters × 30 points every second (SPEC load target: 500 × 30 = 15,000 points/s)
 /// against <see cref="FastModbusTcpServer"/> in a child process. Reports, over the measured
 /// window: polls and missed polls, worst lateness of a poll start, readings/s, CPU % of one core
-/// for the gateway and — the same-run reference — for the simulator, and the gateway's RSS.
+/// for the gateway and — the same-run reference — for the simulator, the gateway's RSS and the
+/// managed bytes the whole gateway process allocated (timers, the main thread's wait included).
 /// </summary>
 public sealed class ModbusLoadCommand : IBenchCommand
 {
@@ -72,16 +73,17 @@ public sealed class ModbusLoadCommand : IBenchCommand
         Console.WriteLine($"| gateway CPU / simulator CPU | {gatewayCpu / simCpu:F2} |");
         Console.WriteLine($"| gateway RSS now / peak | {after.Rss / 1048576.0:F0} MB / {self.PeakWorkingSet64 / 1048576.0:F0} MB |");
         Console.WriteLine($"| gateway GC heap / gen0 collections in window | {GC.GetTotalMemory(false) / 1048576.0:F0} MB / {after.Gen0 - before.Gen0} |");
+        Console.WriteLine($"| gateway managed bytes allocated in window / per poll | {after.Allocated - before.Allocated} / {(double)(after.Allocated - before.Allocated) / polls:F2} |");
         return 0;
     }
 
-    private sealed record Sample(TimeSpan GatewayCpu, TimeSpan SimCpu, long Polls, long Good, long Bad, long Rss, int Gen0);
+    private sealed record Sample(TimeSpan GatewayCpu, TimeSpan SimCpu, long Polls, long Good, long Bad, long Rss, int Gen0, long Allocated);
 
     private static Sample Snapshot(ModbusDriver driver, CountingDriverOutput output, Process self, Process sim)
     {
         self.Refresh();
         sim.Refresh();
-        return new Sample(self.TotalProcessorTime, sim.TotalProcessorTime, driver.GetStatus().Sum(s => s.Polls), output.Good, output.Bad, self.WorkingSet64, GC.CollectionCount(0));
+        return new Sample(self.TotalProcessorTime, sim.TotalProcessorTime, driver.GetStatus().Sum(s => s.Polls), output.Good, output.Bad, self.WorkingSet64, GC.CollectionCount(0), GC.GetTotalAllocatedBytes(precise: true));
     }
 
     private static Process StartSimulator(int devices)
