@@ -1,8 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Gateway.Bench.Support;
 using Gateway.Sync;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Mqtt.Transport;
@@ -33,14 +32,9 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
         var payloads = lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToArray();
         var stdin = string.Join('\n', lines) + "\n";
 
-        var directory = Directory.CreateTempSubdirectory("gw-bench-mqtt-");
-        var port = FreePort();
-        var config = Path.Combine(directory.FullName, "mosquitto.conf");
-        await File.WriteAllTextAsync(config, $"user root\nallow_anonymous true\nlistener {port} 127.0.0.1\nlog_dest none\n", cancellationToken);
-        using var broker = Process.Start(new ProcessStartInfo("/usr/sbin/mosquitto", ["-c", config]) { UseShellExecute = false })!;
-        try
+        await using var broker = await LocalMosquitto.StartAsync("user root");
+        var port = broker.Port;
         {
-            await Task.Delay(500, cancellationToken);
             var results = new List<(string Who, double Rate)>();
             Console.WriteLine($"| round | client | in-flight window | messages | seconds | messages/s |");
             Console.WriteLine($"| --- | --- | --- | --- | --- | --- |");
@@ -68,12 +62,6 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
             Console.WriteLine();
             Console.WriteLine($"median: mosquitto_pub {median["mosquitto_pub"]:0}/s; ours (window 20) {median["ours-20"]:0}/s = {median["ours-20"] / median["mosquitto_pub"]:0.00}x; ours (window 100) {median["ours-100"]:0}/s = {median["ours-100"] / median["mosquitto_pub"]:0.00}x");
             return 0;
-        }
-        finally
-        {
-            broker.Kill();
-            await broker.WaitForExitAsync(CancellationToken.None);
-            directory.Delete(recursive: true);
         }
     }
 
@@ -123,7 +111,7 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
 
     private static async Task<TimeSpan> RunMosquittoPubAsync(int port, string topic, string stdin, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("/usr/bin/mosquitto_pub", ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", topic, "-l", "-i", "bench-ref"])
+        var start = new ProcessStartInfo(LocalMosquitto.Find("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", topic, "-l", "-i", "bench-ref"])
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -141,10 +129,4 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
         return elapsed;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

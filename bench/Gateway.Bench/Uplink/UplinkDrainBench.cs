@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Gateway.Bench.Support;
 using Gateway.Sync;
 using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;
@@ -45,11 +44,9 @@ public sealed class UplinkDrainBench : IBenchCommand
         await FillAsync(storePath, backlog, cancellationToken).ConfigureAwait(false);
         var referenceRate = await ReadAndRenderAsync(storePath, cancellationToken).ConfigureAwait(false);
 
-        var port = FreePort();
-        File.WriteAllText(Path.Combine(work, "mosquitto.conf"), $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_dest none\n");
-        using var broker = Start(Find("mosquitto"), ["-c", Path.Combine(work, "mosquitto.conf")], redirect: false);
-        await WaitForPortAsync(port).ConfigureAwait(false);
-        var subscriber = new Subscriber(Find("mosquitto_sub"), port, backlog);
+        await using var broker = await LocalMosquitto.StartAsync("persistence false", "max_queued_messages 0", "max_inflight_messages 0").ConfigureAwait(false);
+        var port = broker.Port;
+        var subscriber = new Subscriber(LocalMosquitto.Find("mosquitto_sub"), port, backlog);
         await subscriber.WaitReadyAsync().ConfigureAwait(false);
 
         using var host = BuildGateway(storePath, $"mqtt://127.0.0.1:{port}");
@@ -76,7 +73,6 @@ public sealed class UplinkDrainBench : IBenchCommand
             await Task.Delay(100, cancellationToken).ConfigureAwait(false); // the last live batch waits up to the batch delay
         }
         await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        broker.Kill();
 
         subscriber.Stop();
         var latencies = subscriber.LiveLatenciesMs.Order().ToArray();
@@ -189,7 +185,7 @@ public sealed class UplinkDrainBench : IBenchCommand
         {
             _backlog = backlog;
             // stdbuf: mosquitto_sub block-buffers a pipe, which would hold back lines (and distort latency).
-            _process = Start("/usr/bin/stdbuf", ["-oL", binary, "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", "city/bench-pole/telemetry", "-i", "bench-sub", "-d"], redirect: true);
+            _process = Start("/usr/bin/stdbuf", ["-oL", binary, "-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", "city/bench-pole/telemetry", "-i", "bench-sub", "-d"]);
             _reader = Task.Run(ReadLoop);
         }
 
@@ -253,42 +249,13 @@ public sealed class UplinkDrainBench : IBenchCommand
 
     private static double Percentile(double[] sorted, double p) => sorted[(int)Math.Min(sorted.Length - 1, Math.Floor(p * sorted.Length))];
 
-    private static Process Start(string file, string[] args, bool redirect)
+    private static Process Start(string file, string[] args)
     {
-        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = redirect, RedirectStandardError = redirect };
+        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
         }
         return Process.Start(start)!;
-    }
-
-    private static string Find(string name) =>
-        new[] { "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{name} is not installed; run tools/setup.sh");
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static async Task WaitForPortAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, port).ConfigureAwait(false);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-        }
-        throw new InvalidOperationException($"mosquitto did not listen on {port}");
     }
 }
