@@ -19,6 +19,20 @@ from pymodbus.server import StartAsyncSerialServer, StartAsyncTcpServer
 from pymodbus.transaction import ModbusRtuFramer, ModbusSocketFramer
 
 
+async def wait_listening(port, serving):
+    for _ in range(500):
+        if serving.done():
+            serving.result()  # raises why the server could not start
+            raise SystemExit("server stopped before listening")
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.close()
+            return
+        except OSError:
+            await asyncio.sleep(0.01)
+    raise SystemExit(f"server not listening on port {port} after 5 s")
+
+
 def main():
     mode, where, data_file = sys.argv[1], sys.argv[2], sys.argv[3]
     units = [int(u) for u in (sys.argv[4] if len(sys.argv) > 4 else "1").split(",")]
@@ -40,12 +54,17 @@ def main():
             framer = ModbusSocketFramer if mode == "tcp" else ModbusRtuFramer
             server = await StartAsyncTcpServer(context=context, framer=framer, address=("127.0.0.1", int(where)),
                                                defer_start=True, allow_reuse_address=True, ignore_missing_slaves=True)
+            # pymodbus 3.0 only binds and listens inside serve_forever(): "ready" must wait until a
+            # client can really connect, or a test's first poll races the listen() call.
+            serving = asyncio.ensure_future(server.serve_forever())
+            await wait_listening(int(where), serving)
         else:
             server = await StartAsyncSerialServer(context=context, framer=ModbusRtuFramer, port=where, baudrate=19200,
                                                   defer_start=True, ignore_missing_slaves=True)
             await server.start()
+            serving = asyncio.ensure_future(server.serve_forever())
         print("ready", flush=True)
-        await server.serve_forever()
+        await serving
 
     asyncio.run(run())
 
