@@ -51,6 +51,20 @@ internal sealed class InFlightWindow
         return new ValueTask<bool>(WaitAsync(waiter, cancellationToken));
     }
 
+    /// <summary>Takes a free slot without waiting; false if none is free or the window is closed.</summary>
+    public bool TryAcquire()
+    {
+        lock (_gate)
+        {
+            if (_closed || _free == 0)
+            {
+                return false;
+            }
+            _free--;
+            return true;
+        }
+    }
+
     /// <summary>Returns a slot, handing it straight to the oldest waiter if there is one.</summary>
     public void Release()
     {

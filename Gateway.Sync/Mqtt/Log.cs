@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(4008, LogLevel.Warning, "mqtt: the {Which} message was not delivered: {Outcome}")]
     public static partial void SessionMessageFailed(ILogger logger, string which, string outcome);
+
+    [LoggerMessage(4009, LogLevel.Information, "mqtt: {Broker} kept our session: sent {Count} unacknowledged publishes again with their original packet ids")]
+    public static partial void SessionResumed(ILogger logger, string broker, int count);
 }

@@ -12,7 +12,11 @@ namespace Gateway.Sync.Mqtt;
 /// coalesced into few socket writes. Any failure — malformed packet, closed socket, missed
 /// PINGRESP, stalled PUBACK or write — ends the connection: <see cref="Completion"/> then
 /// yields the reason and every unacknowledged publish completes as
-/// <see cref="MqttPublishOutcome.ConnectionLost"/>. Nothing here reconnects; the supervisor does.
+/// <see cref="MqttPublishOutcome.ConnectionLost"/> — unless the session outlives the connection
+/// (session expiry &gt; 0, i.e. Clean Start 0): then the unacknowledged publishes stay pending and
+/// are handed over (<see cref="TakeUnacknowledged"/>) to be sent again on the next connection with
+/// their original packet ids if the broker still has the session (MQTT 5.0 §4.4, 3.1.1 §4.4).
+/// Nothing here reconnects; the supervisor does.
 /// </summary>
 internal sealed class MqttClient : IAsyncDisposable
 {
@@ -32,6 +36,8 @@ internal sealed class MqttClient : IAsyncDisposable
     private readonly TimeSpan _keepAlive;
     private readonly uint _maxOutgoingPacketSize;
     private ushort _lastPacketId;
+    private long _publishOrder;
+    private IReadOnlyList<UnacknowledgedPublish> _unacknowledged = [];
     private long _lastReceived;
     private long _lastSent;
     private long _writeStarted;
@@ -41,6 +47,7 @@ internal sealed class MqttClient : IAsyncDisposable
 
     private MqttClient(MqttChannel channel, MqttClientSettings settings, ConnAckPacket connAck, ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger)
     {
+        // (fields first: Window below depends on the CONNACK)
         _channel = channel;
         _settings = settings;
         _incoming = incoming;
@@ -68,12 +75,35 @@ internal sealed class MqttClient : IAsyncDisposable
 
     public bool IsOpen => !_closed.Task.IsCompleted;
 
+    /// <summary>Publishes sent again at the start of this connection, with their original packet ids (§4.4).</summary>
+    public int Resent { get; private set; }
+
+    /// <summary>
+    /// After <see cref="Completion"/>: the QoS 1 publishes still unacknowledged when the connection
+    /// ended, oldest first, if the session outlives the connection (their outcomes are still pending);
+    /// empty otherwise (they completed as <see cref="MqttPublishOutcome.ConnectionLost"/>).
+    /// </summary>
+    public IReadOnlyList<UnacknowledgedPublish> TakeUnacknowledged()
+    {
+        lock (_gate)
+        {
+            var taken = _unacknowledged;
+            _unacknowledged = [];
+            return taken;
+        }
+    }
+
     /// <summary>
     /// Opens the transport, sends CONNECT and waits for a successful CONNACK, all within
-    /// <see cref="MqttClientSettings.ConnectTimeout"/>. Throws on any failure.
+    /// <see cref="MqttClientSettings.ConnectTimeout"/>. Throws on any failure, leaving
+    /// <paramref name="carried"/> untouched. On success the client owns <paramref name="carried"/>
+    /// (the unacknowledged publishes of the previous connection): if the broker kept the session
+    /// they are sent again first, with their original packet ids and DUP set (MQTT 5.0 §4.4); if
+    /// not, or beyond the in-flight window, they complete as <see cref="MqttPublishOutcome.ConnectionLost"/>.
     /// </summary>
     public static async Task<MqttClient> ConnectAsync(IMqttTransportConnector connector, MqttBrokerEndpoint endpoint, MqttClientSettings settings,
-        ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger, CancellationToken cancellationToken,
+        IReadOnlyList<UnacknowledgedPublish>? carried = null)
     {
         using var timeout = new CancellationTokenSource(settings.ConnectTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -113,7 +143,12 @@ internal sealed class MqttClient : IAsyncDisposable
                 throw new MqttConnectionRefusedException(connAck.ReasonCode, connAck.ReasonString);
             }
             var client = new MqttClient(channel, settings, connAck, incoming, time, logger);
+            client.ResumeSession(carried ?? []);
             client.Start();
+            if (client.Resent > 0)
+            {
+                await client.DrainOutgoingAsync().ConfigureAwait(false);
+            }
             return client;
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -174,15 +209,16 @@ internal sealed class MqttClient : IAsyncDisposable
             // Deliberately synchronous continuations: a forwarder awaiting this outcome resumes on the
             // reader as the PUBACK is parsed and writes its next PUBLISH straight away, without a
             // thread hop per message. Its continuation must therefore not block (it may await freely).
-            var pending = new PendingRequest(new TaskCompletionSource<MqttPublishResult>(), null, _time.GetTimestamp());
+            var outcome = new TaskCompletionSource<MqttPublishResult>();
             ushort packetId;
             lock (_gate)
             {
                 if (!IsOpen)
                 {
+                    _window.Release();
                     return Task.FromResult(MqttPublishResult.ConnectionLost);
                 }
-                packetId = AllocatePacketId(pending);
+                packetId = AllocatePacketId(new PendingRequest(outcome, null, _time.GetTimestamp(), message, ++_publishOrder));
             }
             try
             {
@@ -200,9 +236,11 @@ internal sealed class MqttClient : IAsyncDisposable
                 {
                     _window.Release();
                 }
+                // if the close already carried it to the next connection: it was never sent, do not resend it
+                outcome.TrySetResult(MqttPublishResult.ConnectionLost);
                 throw;
             }
-            return pending.Publish!.Task;
+            return outcome.Task;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -211,6 +249,36 @@ internal sealed class MqttClient : IAsyncDisposable
         catch (ChannelClosedException)
         {
             return Task.FromResult(MqttPublishResult.ConnectionLost);
+        }
+    }
+
+    /// <summary>
+    /// MQTT 5.0 §4.4 [MQTT-4.4.0-1] (3.1.1 the same): on a connection with Clean Start 0 and Session
+    /// Present 1, unacknowledged PUBLISH packets are sent again with their original packet ids, before
+    /// anything new — so order is kept. They count against the in-flight window (§4.9).
+    /// </summary>
+    private void ResumeSession(IReadOnlyList<UnacknowledgedPublish> carried)
+    {
+        var resume = ConnAck.SessionPresent && _settings.SessionExpirySeconds > 0;
+        var now = _time.GetTimestamp();
+        foreach (var publish in carried)
+        {
+            if (publish.Outcome.Task.IsCompleted)
+            {
+                continue; // its publisher already gave up on it before it reached the socket
+            }
+            if (resume && Resent < Window && _pending.TryAdd(publish.PacketId, new PendingRequest(publish.Outcome, null, now, publish.Message, ++_publishOrder)))
+            {
+                _window.TryAcquire();
+                _lastPacketId = publish.PacketId;
+                _outgoing.Writer.TryWrite(new PublishPacket { Message = publish.Message, PacketId = publish.PacketId, Duplicate = true });
+                Resent++;
+            }
+            else
+            {
+                // no session on the broker (or a smaller window now): the publisher must send it again
+                publish.Outcome.TrySetResult(MqttPublishResult.ConnectionLost);
+            }
         }
     }
 
@@ -262,7 +330,7 @@ internal sealed class MqttClient : IAsyncDisposable
     /// <summary>SUBSCRIBE and wait for SUBACK (within the connect timeout); returns the granted QoS / reason code per filter.</summary>
     public async Task<IReadOnlyList<byte>> SubscribeAsync(IReadOnlyList<MqttSubscription> subscriptions, CancellationToken cancellationToken)
     {
-        var pending = new PendingRequest(null, new TaskCompletionSource<SubAckPacket?>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp());
+        var pending = new PendingRequest(null, new TaskCompletionSource<SubAckPacket?>(TaskCreationOptions.RunContinuationsAsynchronously), _time.GetTimestamp(), null, 0);
         ushort packetId;
         lock (_gate)
         {
@@ -523,14 +591,27 @@ internal sealed class MqttClient : IAsyncDisposable
 
     private async Task CloseAsync(string reason)
     {
-        List<PendingRequest> orphans;
+        List<PendingRequest> orphans = [];
         lock (_gate)
         {
             if (!_closed.TrySetResult(reason))
             {
                 return;
             }
-            orphans = [.. _pending.Values];
+            List<UnacknowledgedPublish> carried = [];
+            foreach (var (packetId, pending) in _pending)
+            {
+                if (pending.Publish is not null && _settings.SessionExpirySeconds > 0)
+                {
+                    carried.Add(new UnacknowledgedPublish(packetId, pending.Message!, pending.Publish, pending.Order));
+                }
+                else
+                {
+                    orphans.Add(pending);
+                }
+            }
+            carried.Sort((a, b) => a.Order.CompareTo(b.Order));
+            _unacknowledged = carried;
             _pending.Clear();
         }
         Log.ConnectionClosed(_logger, reason);
@@ -546,6 +627,12 @@ internal sealed class MqttClient : IAsyncDisposable
         await _channel.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>An outstanding QoS 1 publish or subscribe, waiting for its acknowledgement since <paramref name="Since"/>.</summary>
-    private sealed record PendingRequest(TaskCompletionSource<MqttPublishResult>? Publish, TaskCompletionSource<SubAckPacket?>? Subscribe, long Since);
+    /// <summary>An outstanding QoS 1 publish (with its message and send order) or subscribe, waiting for its acknowledgement since <paramref name="Since"/>.</summary>
+    private sealed record PendingRequest(TaskCompletionSource<MqttPublishResult>? Publish, TaskCompletionSource<SubAckPacket?>? Subscribe, long Since, MqttApplicationMessage? Message, long Order);
 }
+
+/// <summary>
+/// A QoS 1 publish still unacknowledged when its connection ended, carried by the session to the
+/// next connection (MQTT 5.0 §4.4); <paramref name="Outcome"/> is the publisher's pending outcome.
+/// </summary>
+internal sealed record UnacknowledgedPublish(ushort PacketId, MqttApplicationMessage Message, TaskCompletionSource<MqttPublishResult> Outcome, long Order);

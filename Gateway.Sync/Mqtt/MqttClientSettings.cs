@@ -3,7 +3,7 @@ using Gateway.Sync.Mqtt.Packets;
 namespace Gateway.Sync.Mqtt;
 
 /// <summary>Everything one connection needs, resolved from <see cref="MqttOptions"/> and the session setup.</summary>
-internal sealed class MqttClientSettings
+internal sealed record MqttClientSettings
 {
     public required string ClientId { get; init; }
 

@@ -11,7 +11,8 @@ namespace Gateway.Sync.Mqtt;
 /// connect → subscribe → online message → Connected → wait for the connection to end → Failing →
 /// back off (exponential, full jitter) → next broker. Nothing else ever reconnects, and every
 /// failure (refused, timeout, TLS, malformed packet, closed socket) is a logged state change,
-/// never an escaped exception.
+/// never an escaped exception. With a session that outlives the connection, the publishes a lost
+/// connection left unacknowledged are carried to the next one (MQTT 5.0 §4.4, see MqttClient).
 /// </summary>
 internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
 {
@@ -28,6 +29,8 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
     private readonly Lock _gate = new();
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private MqttClient? _client;
+    // unacknowledged publishes of the last connection, waiting for the next one (only this loop touches it)
+    private IReadOnlyList<UnacknowledgedPublish> _carried = [];
     private volatile MqttUplinkStatus _status;
     private volatile bool _stopped;
 
@@ -110,6 +113,7 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         var failures = 0;
         var index = 0;
         long connections = 0;
+        MqttClient? current = null; // the connection this loop set up last, until it has been cleaned up
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -121,7 +125,13 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
                 var healthy = false;
                 try
                 {
-                    var client = await MqttClient.ConnectAsync(_connector, broker, _settings, _incoming.Writer, _time, _logger, stoppingToken).ConfigureAwait(false);
+                    var client = await MqttClient.ConnectAsync(_connector, broker, _settings, _incoming.Writer, _time, _logger, stoppingToken, _carried).ConfigureAwait(false);
+                    _carried = [];
+                    current = client;
+                    if (client.Resent > 0)
+                    {
+                        Log.SessionResumed(_logger, broker.ToString(), client.Resent);
+                    }
                     try
                     {
                         await SetUpSessionAsync(client, stoppingToken).ConfigureAwait(false);
@@ -129,6 +139,8 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
                     catch
                     {
                         await client.DisposeAsync().ConfigureAwait(false);
+                        _carried = client.TakeUnacknowledged();
+                        current = null;
                         throw;
                     }
                     var connectedAt = _time.GetTimestamp();
@@ -143,6 +155,8 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
                     reason = await client.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
                     Forget(client);
                     await client.DisposeAsync().ConfigureAwait(false);
+                    _carried = client.TakeUnacknowledged();
+                    current = null;
                     // a connection that outlived a keep-alive period was healthy: start the back-off afresh
                     healthy = _time.GetElapsedTime(connectedAt) >= _settings.KeepAlive;
                     Log.ConnectionLost(_logger, broker.ToString(), reason);
@@ -176,7 +190,17 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         finally
         {
             _stopped = true;
-            await StopSessionAsync().ConfigureAwait(false);
+            if (current is not null)
+            {
+                await StopSessionAsync(current).ConfigureAwait(false);
+                _carried = current.TakeUnacknowledged();
+            }
+            // the session ends with the process: whatever is unacknowledged must be published again later
+            foreach (var publish in _carried)
+            {
+                publish.Outcome.TrySetResult(MqttPublishResult.ConnectionLost);
+            }
+            _carried = [];
             SetStatus(MqttConnectionState.Stopped, null, 0, _status.LastError, connections);
             _incoming.Writer.TryComplete();
             lock (_gate)
@@ -206,17 +230,8 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         }
     }
 
-    private async Task StopSessionAsync()
+    private async Task StopSessionAsync(MqttClient client)
     {
-        MqttClient? client;
-        lock (_gate)
-        {
-            client = _client;
-        }
-        if (client is null)
-        {
-            return;
-        }
         Forget(client);
         using var timeout = new CancellationTokenSource(StopTimeout, _time);
         try

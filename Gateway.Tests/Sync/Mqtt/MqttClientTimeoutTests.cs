@@ -19,8 +19,8 @@ public class MqttClientTimeoutTests
         AckTimeout = TimeSpan.FromSeconds(30),
     };
 
-    private static async Task<MqttClient> ConnectAsync(FakeMqttBroker broker, TimeProvider time) =>
-        await MqttClient.ConnectAsync(new MqttTransportConnector(new MqttTlsSettings()), MqttBrokerEndpoint.Parse(broker.Uri), Settings,
+    private static async Task<MqttClient> ConnectAsync(FakeMqttBroker broker, TimeProvider time, MqttClientSettings? settings = null) =>
+        await MqttClient.ConnectAsync(new MqttTransportConnector(new MqttTlsSettings()), MqttBrokerEndpoint.Parse(broker.Uri), settings ?? Settings,
             Channel.CreateBounded<MqttApplicationMessage>(4).Writer, time, NullLogger.Instance, CancellationToken.None);
 
     // Moves the manual clock a second at a time, giving the client's loops a moment to re-arm their timers.
@@ -52,8 +52,10 @@ public class MqttClientTimeoutTests
         Assert.Contains(MqttPacketType.PingReq, seen);
     }
 
-    [Fact]
-    public async Task An_overdue_puback_ends_the_connection_and_the_publish_is_reported_lost()
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(600u)]
+    public async Task An_overdue_puback_ends_the_connection_and_the_publish_is_reported_lost_or_carried_by_the_session(uint sessionExpiry)
     {
         await using var broker = new FakeMqttBroker(MqttProtocolVersion.V500, async (_, connection, token) =>
         {
@@ -66,10 +68,24 @@ public class MqttClientTimeoutTests
             }
         });
         var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var client = await ConnectAsync(broker, time);
+        await using var client = await ConnectAsync(broker, time, Settings with { SessionExpirySeconds = sessionExpiry });
         var outcome = await client.EnqueuePublishAsync(new MqttApplicationMessage("t", "x"u8.ToArray()), CancellationToken.None);
         await AdvanceUntilClosedAsync(time, client);
-        Assert.Equal(MqttPublishOutcome.ConnectionLost, (await outcome).Outcome);
         Assert.Contains("overdue", await client.Completion, StringComparison.Ordinal);
+        var carried = client.TakeUnacknowledged();
+        if (sessionExpiry == 0)
+        {
+            // a clean session ends with the connection: the publisher must send it again
+            Assert.Equal(MqttPublishOutcome.ConnectionLost, (await outcome).Outcome);
+            Assert.Empty(carried);
+        }
+        else
+        {
+            // the session outlives the connection: carried, still pending, to be resent with its id (§4.4)
+            Assert.False(outcome.IsCompleted);
+            var publish = Assert.Single(carried);
+            Assert.Equal("x"u8.ToArray(), publish.Message.Payload.ToArray());
+            Assert.Same(outcome, publish.Outcome.Task);
+        }
     }
 }

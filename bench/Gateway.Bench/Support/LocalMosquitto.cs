@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
@@ -64,6 +65,35 @@ public sealed class LocalMosquitto : IAsyncDisposable
         await _process.WaitForExitAsync().ConfigureAwait(false);
         _process.Dispose();
         _directory.Delete(recursive: true);
+    }
+
+    /// <summary>
+    /// The broker's own count of PUBLISH packets received so far (<c>$SYS/broker/publish/messages/received</c>,
+    /// read with mosquitto_sub), once it has settled: the broker must have been started with
+    /// <c>sys_interval 1</c>. Lets a bench check that a client really delivered what it claims.
+    /// </summary>
+    public async Task<long> ReadPublishReceivedAsync(CancellationToken cancellationToken)
+    {
+        long? previous = null;
+        for (var attempt = 0; attempt < 30; attempt++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1.1), cancellationToken).ConfigureAwait(false);
+            var start = new ProcessStartInfo(Find("mosquitto_sub"), ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-t", "$SYS/broker/publish/messages/received", "-C", "1", "-W", "5"])
+            {
+                UseShellExecute = false,
+                RedirectStandardOutput = true,
+            };
+            using var process = Process.Start(start)!;
+            var text = await process.StandardOutput.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            var value = long.Parse(text.Trim(), CultureInfo.InvariantCulture);
+            if (value == previous)
+            {
+                return value;
+            }
+            previous = value;
+        }
+        throw new InvalidOperationException("the broker's received-message count did not settle");
     }
 
     private static int FreePort()

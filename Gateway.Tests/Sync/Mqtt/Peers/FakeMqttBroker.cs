@@ -132,8 +132,9 @@ public sealed class FakeMqttBroker : IAsyncDisposable
                 switch (await ReadAsync(cancellationToken))
                 {
                     case PublishPacket publish:
-                        await SendAsync(new PubAckPacket(publish.PacketId), cancellationToken);
+                        // recorded before the PUBACK leaves: the client may act on it (and a test look) at once
                         broker.Acknowledged.Enqueue(System.Text.Encoding.UTF8.GetString(publish.Message.Payload.Span));
+                        await SendAsync(new PubAckPacket(publish.PacketId), cancellationToken);
                         acked++;
                         break;
                     case PingReqPacket:

@@ -16,7 +16,8 @@ public sealed class MosquittoBroker : IAsyncDisposable
     private readonly string _configFile;
     private Process? _process;
 
-    public MosquittoBroker(TestCertificates? tls = null, bool requireClientCertificate = false)
+    /// <param name="logPackets">log_type all: mosquitto's log then names every packet it receives, with its flags and id.</param>
+    public MosquittoBroker(TestCertificates? tls = null, bool requireClientCertificate = false, bool logPackets = false)
     {
         PlainPort = Net.FreePort();
         TlsPort = tls is null ? 0 : Net.FreePort();
@@ -29,6 +30,10 @@ public sealed class MosquittoBroker : IAsyncDisposable
             .AppendLine("max_queued_messages 0")
             .AppendLine($"log_dest file {_directory.File("mosquitto.log")}")
             .AppendLine($"listener {PlainPort} 127.0.0.1");
+        if (logPackets)
+        {
+            config.AppendLine("log_type all");
+        }
         if (tls is not null)
         {
             config.AppendLine($"listener {TlsPort} 127.0.0.1")
