@@ -54,9 +54,10 @@ internal abstract class DebouncedLineDriver(
     private async Task RunLineAsync(IGpioInputLine line, TimeSpan period, CancellationToken cancellationToken)
     {
         var debouncer = new Debouncer(line.Read(), (long)period.TotalNanoseconds);
-        await OnStartAsync(debouncer.Stable, cancellationToken).ConfigureAwait(false);
+        // the tick schedule starts with the start report, not after it was delivered
         var tickPeriodNs = TickPeriod is { } tick ? (long)tick.TotalNanoseconds : (long?)null;
         var nextTickNs = PoleClock.NowNs(time) + tickPeriodNs;
+        await OnStartAsync(debouncer.Stable, cancellationToken).ConfigureAwait(false);
         var edges = line.Edges;
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -90,7 +91,7 @@ internal abstract class DebouncedLineDriver(
                 continue;
             }
             var wakeNs = Min(debouncer.DeadlineNs, nextTickNs);
-            if (!await WaitForEdgeAsync(edges, wakeNs is { } w ? TimeSpan.FromTicks(Math.Max(0, w - nowNs) / 100 + 1) : null, cancellationToken).ConfigureAwait(false))
+            if (!await WaitForEdgeAsync(edges, wakeNs, cancellationToken).ConfigureAwait(false))
             {
                 throw new IOException($"GPIO line {device.Chip}:{device.Line} was released");
             }
@@ -98,14 +99,17 @@ internal abstract class DebouncedLineDriver(
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    /// <summary>Waits for an edge or the timeout; false when the line is gone.</summary>
-    private async Task<bool> WaitForEdgeAsync(System.Threading.Channels.ChannelReader<GpioEdge> edges, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>Waits for an edge or until the pole clock reaches <paramref name="wakeNs"/>; false when the line is gone.</summary>
+    private async Task<bool> WaitForEdgeAsync(System.Threading.Channels.ChannelReader<GpioEdge> edges, long? wakeNs, CancellationToken cancellationToken)
     {
-        if (timeout is null)
+        if (wakeNs is null)
         {
             return await edges.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
         }
-        using var timer = new CancellationTokenSource(timeout.Value, time);
+        // the clock is read again here, right before arming: time that passed since the loop read it
+        // must not push the wake-up later
+        var timeout = TimeSpan.FromTicks((Math.Max(0, wakeNs.Value - PoleClock.NowNs(time)) / 100) + 1);
+        using var timer = new CancellationTokenSource(timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {

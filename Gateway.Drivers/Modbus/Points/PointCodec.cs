@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using Gateway.Drivers.Abstractions;
 
 namespace Gateway.Drivers.Modbus.Points;
@@ -6,6 +7,9 @@ namespace Gateway.Drivers.Modbus.Points;
 /// <summary>
 /// Turns register bytes (big-endian words as on the wire) into a point's value and back
 /// (SPEC section 2: types, the four orders, scale and offset, bits). Pure and allocation-free.
+/// Values carry no binary noise into the payloads: a float32 register is widened through its
+/// shortest decimal form (13.04177f becomes 13.04177, not 13.041769981384277), and integer and
+/// float32 values are scaled in decimal arithmetic (3 × 0.1 becomes 0.3, not 0.30000000000000004).
 /// </summary>
 public static class PointCodec
 {
@@ -44,7 +48,8 @@ public static class PointCodec
             PointType.I32 => Integer(point, BinaryPrimitives.ReadInt32BigEndian(raw)),
             PointType.U64 => Unsigned(point, BinaryPrimitives.ReadUInt64BigEndian(raw)),
             PointType.I64 => Integer(point, BinaryPrimitives.ReadInt64BigEndian(raw)),
-            PointType.F32 => ReadingValue.FromDouble((BinaryPrimitives.ReadSingleBigEndian(raw) * point.Scale) + point.Offset),
+            PointType.F32 => Single(point, BinaryPrimitives.ReadSingleBigEndian(raw)),
+            // an f64 register already holds the exact double: scale and offset in double arithmetic
             PointType.F64 => ReadingValue.FromDouble((BinaryPrimitives.ReadDoubleBigEndian(raw) * point.Scale) + point.Offset),
             _ => throw new ArgumentException($"point '{point.Name}': a bool register point needs a bit", nameof(point)),
         };
@@ -133,8 +138,36 @@ public static class PointCodec
     }
 
     private static ReadingValue Integer(ModbusPoint point, long raw) =>
-        point.IsIdentityScaling ? ReadingValue.FromInt64(raw) : ReadingValue.FromDouble((raw * point.Scale) + point.Offset);
+        point.IsIdentityScaling ? ReadingValue.FromInt64(raw) : ReadingValue.FromDouble(Scaled(point, raw, raw));
 
     private static ReadingValue Unsigned(ModbusPoint point, ulong raw) =>
-        point.IsIdentityScaling ? ReadingValue.FromUInt64(raw) : ReadingValue.FromDouble((raw * point.Scale) + point.Offset);
+        point.IsIdentityScaling ? ReadingValue.FromUInt64(raw) : ReadingValue.FromDouble(Scaled(point, raw, raw));
+
+    private static ReadingValue Single(ModbusPoint point, float raw)
+    {
+        // the float's shortest round-trip decimal form ("R"): what the device meant, without widening noise
+        Span<char> text = stackalloc char[32];
+        if (!float.IsFinite(raw) || !raw.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture)
+            || !decimal.TryParse(text[..length], NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
+        {
+            return ReadingValue.FromDouble((raw * point.Scale) + point.Offset); // NaN, ±∞, beyond decimal's range
+        }
+        return ReadingValue.FromDouble(point.IsIdentityScaling ? (double)exact : Scaled(point, exact, raw));
+    }
+
+    /// <summary>
+    /// raw × scale + offset in decimal arithmetic, then rounded once to a double: the double nearest
+    /// the exact engineering value (scale and offset are short decimals from the configuration).
+    /// </summary>
+    private static double Scaled(ModbusPoint point, decimal raw, double rawAsDouble)
+    {
+        try
+        {
+            return (double)((raw * (decimal)point.Scale) + (decimal)point.Offset);
+        }
+        catch (OverflowException)
+        {
+            return (rawAsDouble * point.Scale) + point.Offset; // beyond decimal's 7.9e28
+        }
+    }
 }

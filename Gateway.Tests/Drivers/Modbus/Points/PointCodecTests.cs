@@ -48,6 +48,20 @@ public class PointCodecTests
         Assert.NotEqual(ReadingValueKind.Double, value.Kind);
     }
 
+    [Theory]
+    [InlineData("f32", 1.0, 0.0, "41 50 AB 17", "13.04177")] // 13.04177f, not 13.041769981384277
+    [InlineData("f32", 1.0, 0.0, "3D CC CC CD", "0.1")]
+    [InlineData("f32", 0.1, 0.0, "42 F6 E9 79", "12.3456")]
+    [InlineData("u16", 0.1, 0.0, "00 03", "0.3")] // not 0.30000000000000004
+    [InlineData("i16", 0.01, -0.1, "FF F9", "-0.17")]
+    [InlineData("u32", 0.001, 0.0, "00 01 E2 40", "123.456")]
+    [InlineData("u64", 0.001, 0.0, "00 00 00 00 00 01 E2 40", "123.456")]
+    [InlineData("f64", 1.0, 0.5, "40 93 4A 45 84 FD 0F DF", "1235.0678901234567")] // f64: the register's exact double
+    public void Values_reach_the_payload_without_binary_noise(string type, double scale, double offset, string wire, string expected)
+    {
+        Assert.Equal(expected, PointCodec.DecodeRegisters(Point(type, "ABCD", scale, offset), Hex.Parse(wire)).ToString());
+    }
+
     [Fact]
     public void U64_beyond_double_precision_stays_exact()
     {
@@ -118,7 +132,15 @@ public class PointCodecTests
             } * point.Scale;
             Assert.True(PointCodec.TryEncodeRegisters(point, value, buffer), $"{type} {value}");
             var decoded = PointCodec.DecodeRegisters(point, buffer.AsSpan(0, point.Width * 2));
-            Assert.Equal(value, decoded.AsDouble());
+            if (type == "f32")
+            {
+                // widened through its shortest decimal form: the same float, not the same double
+                Assert.Equal((float)value, (float)decoded.AsDouble());
+            }
+            else
+            {
+                Assert.Equal(value, decoded.AsDouble());
+            }
         }
     }
 
