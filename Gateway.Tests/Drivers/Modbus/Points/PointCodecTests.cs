@@ -63,6 +63,27 @@ public class PointCodecTests
     }
 
     [Fact]
+    public void Decoding_allocates_nothing_also_for_float32_and_scaled_points()
+    {
+        var f32 = Point("f32", "CDAB", scale: 0.1, offset: 2);
+        var u16 = Point("u16", "ABCD", scale: 0.1);
+        var plain = Point("f32", "ABCD");
+        var wire = Hex.Parse("41 50 AB 17");
+        var sum = 0.0;
+        for (var i = 0; i < 100; i++)
+        {
+            sum += PointCodec.DecodeRegisters(f32, wire).AsDouble() + PointCodec.DecodeRegisters(u16, wire).AsDouble() + PointCodec.DecodeRegisters(plain, wire).AsDouble();
+        }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            sum += PointCodec.DecodeRegisters(f32, wire).AsDouble() + PointCodec.DecodeRegisters(u16, wire).AsDouble() + PointCodec.DecodeRegisters(plain, wire).AsDouble();
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sum > 0);
+    }
+
+    [Fact]
     public void U64_beyond_double_precision_stays_exact()
     {
         var value = PointCodec.DecodeRegisters(Point("u64", "ABCD"), Hex.Parse("FF FF FF FF FF FF FF FF"));
