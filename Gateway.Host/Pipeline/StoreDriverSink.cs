@@ -34,7 +34,7 @@ internal sealed class StoreDriverSink(IRecordStore store) : IDriverSink
     public async ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(driverEvent);
-        var data = JsonSerializer.Serialize(driverEvent.Data);
+        var data = JsonSerializer.Serialize(driverEvent.Data, RecordJson.SerializerOptions);
         await store.AppendEventAsync(new NewEvent(driverEvent.Type, driverEvent.Source, data, driverEvent.OccurredAt, driverEvent.Timestamp), cancellationToken).ConfigureAwait(false);
     }
 

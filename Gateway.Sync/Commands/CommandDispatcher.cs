@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gateway.Sync.Mqtt;
+using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -142,6 +143,6 @@ internal sealed class CommandDispatcher : BackgroundService
         {
             reply["error"] = error;
         }
-        return JsonSerializer.SerializeToUtf8Bytes(reply);
+        return JsonSerializer.SerializeToUtf8Bytes(reply, RecordJson.SerializerOptions);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace Gateway.Sync.Store;
@@ -91,11 +92,21 @@ public static class RecordJson
         });
     }
 
+    /// <summary>
+    /// How every payload is written: non-ASCII text (°C, 立方米, a Chinese device name) stays plain
+    /// UTF-8 instead of <c>\u00B0</c> escapes; quotes, backslashes and control characters are still
+    /// escaped, so the JSON is valid. (The HTML-safe default is for web pages, not MQTT payloads.)
+    /// </summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The same escaping for JSON built with the serializer (event data, command replies).</summary>
+    public static JsonSerializerOptions SerializerOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     // {"v":1,"node":…, <body>}
     private static byte[] Envelope(string nodeId, Action<Utf8JsonWriter> body)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteNumber("v", 1);

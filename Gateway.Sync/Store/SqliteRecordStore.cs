@@ -304,7 +304,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private static string GapEventData(long? fromSeq, long? toSeq, string reason, string problem, string? quarantinedAs)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, RecordJson.WriterOptions))
         {
             json.WriteStartObject();
             if (fromSeq is { } from && toSeq is { } to && to >= from)

@@ -12,7 +12,7 @@ public static class StatusMessage
         ArgumentNullException.ThrowIfNull(topics);
         ArgumentNullException.ThrowIfNull(node);
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
+        using (var json = new Utf8JsonWriter(buffer, RecordJson.WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("state", state);

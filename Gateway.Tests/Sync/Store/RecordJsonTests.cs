@@ -31,6 +31,19 @@ public sealed class RecordJsonTests
     }
 
     [Fact]
+    public void Non_ascii_text_stays_plain_utf8_and_the_json_stays_valid()
+    {
+        var reading = new StoredReading(9, "泵站-1", "水位", "满\"\n", "°C", ReadingQuality.Good, null, At);
+        var payload = Encoding.UTF8.GetString(RecordJson.TelemetryPayload("杭州-pole-0001", [reading]));
+        Assert.Contains("\"node\":\"杭州-pole-0001\"", payload, StringComparison.Ordinal);
+        Assert.Contains("\"device\":\"泵站-1\",\"point\":\"水位\"", payload, StringComparison.Ordinal);
+        Assert.Contains("\"unit\":\"°C\"", payload, StringComparison.Ordinal);
+        Assert.Contains("\"value\":\"满\\\"\\n\"", payload, StringComparison.Ordinal); // quote and newline still escaped
+        var element = JsonDocument.Parse(payload).RootElement.GetProperty("readings")[0];
+        Assert.Equal("满\"\n", element.GetProperty("value").GetString());
+    }
+
+    [Fact]
     public void A_bad_reading_says_why_and_an_absent_unit_is_left_out()
     {
         var reading = new StoredReading(8, "gas-1", "total", 0.0, null, ReadingQuality.Bad, "timeout", At);
