@@ -47,7 +47,6 @@ internal sealed class MqttClient : IAsyncDisposable
 
     private MqttClient(MqttChannel channel, MqttClientSettings settings, ConnAckPacket connAck, ChannelWriter<MqttApplicationMessage> incoming, TimeProvider time, ILogger logger)
     {
-        // (fields first: Window below depends on the CONNACK)
         _channel = channel;
         _settings = settings;
         _incoming = incoming;

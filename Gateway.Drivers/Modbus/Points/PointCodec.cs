@@ -147,12 +147,18 @@ public static class PointCodec
     {
         // the float's shortest round-trip decimal form ("R"): what the device meant, without widening noise
         Span<char> text = stackalloc char[32];
-        if (!float.IsFinite(raw) || !raw.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture)
-            || !decimal.TryParse(text[..length], NumberStyles.Float, CultureInfo.InvariantCulture, out var exact))
+        if (!float.IsFinite(raw) || !raw.TryFormat(text, out var length, "R", CultureInfo.InvariantCulture))
         {
-            return ReadingValue.FromDouble((raw * point.Scale) + point.Offset); // NaN, ±∞, beyond decimal's range
+            return ReadingValue.FromDouble((raw * point.Scale) + point.Offset); // NaN, ±∞
         }
-        return ReadingValue.FromDouble(point.IsIdentityScaling ? (double)exact : Scaled(point, exact, raw));
+        var shortest = text[..length];
+        if (decimal.TryParse(shortest, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact) && (exact != 0 || raw == 0))
+        {
+            return ReadingValue.FromDouble(point.IsIdentityScaling ? (double)exact : Scaled(point, exact, raw));
+        }
+        // beyond decimal's range (above 7.9e28, or below 1e-28 where it parses as 0): in double arithmetic
+        var widened = double.Parse(shortest, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return ReadingValue.FromDouble(point.IsIdentityScaling ? widened : (widened * point.Scale) + point.Offset);
     }
 
     /// <summary>

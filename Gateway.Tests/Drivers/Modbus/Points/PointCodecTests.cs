@@ -56,6 +56,7 @@ public class PointCodecTests
     [InlineData("i16", 0.01, -0.1, "FF F9", "-0.17")]
     [InlineData("u32", 0.001, 0.0, "00 01 E2 40", "123.456")]
     [InlineData("u64", 0.001, 0.0, "00 00 00 00 00 01 E2 40", "123.456")]
+    [InlineData("f32", 1.0, 0.0, "0D 8B 61 6B", "8.589989E-31")] // below decimal's range: the float's own value, not 0
     [InlineData("f64", 1.0, 0.5, "40 93 4A 45 84 FD 0F DF", "1235.0678901234567")] // f64: the register's exact double
     public void Values_reach_the_payload_without_binary_noise(string type, double scale, double offset, string wire, string expected)
     {
