@@ -5,7 +5,10 @@
 #  - ONNX Runtime's native libraries for linux-x64 and linux-arm64, taken from the npm
 #    package onnxruntime-node@1.22.0 (the NuGet package is not obtainable here) and checked
 #    against pinned sha256 sums, into native/onnxruntime/<rid>/ (git-ignored).
+#  - a final check that every command, Python module and file the product, its tests and its
+#    benchmarks use is really there; it fails naming each one that is missing.
 # Re-running it when everything is present takes a second or two.
+# `tools/setup.sh --check` runs only the final check (installs nothing).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,12 +17,69 @@ cache="${GATEWAY_CACHE:-$repo/.cache}"
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
 
+# --- Check: everything the product, its tests and its benchmarks use is really there ------
+# A package can be "installed" and still not give what we need (a Recommends left out, a
+# module only another interpreter sees, a file moved between releases), so look for the
+# things themselves and name every one that is missing.
+check_all() {
+  local missing=() t m f
+  local tools=(
+    dotnet npm                                       # build; the person model's download
+    mosquitto mosquitto_pub mosquitto_sub           # broker and clients
+    mbpoll socat stty stdbuf ffmpeg gcc openssl curl strace chromium
+  )
+  for t in "${tools[@]}"; do
+    command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("command '$t'")
+  done
+  # Debian's interpreter, not a pyenv one first on PATH: the modules below are Debian packages.
+  local python=/usr/bin/python3
+  if [ -x "$python" ]; then
+    for m in paho.mqtt.client pymodbus serial onnx numpy jsonschema; do
+      "$python" -c "import $m" >/dev/null 2>&1 || missing+=("python module '$m' for $python")
+    done
+  else
+    missing+=("$python")
+  fi
+  local files=(
+    /usr/include/linux/gpio.h /usr/include/linux/i2c-dev.h /usr/include/linux/i2c.h   # kernel ABI checks
+    /usr/share/darknet/data/person.jpg                                             # the real photo
+    "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
+  )
+  for f in "${files[@]}"; do
+    [ -e "$f" ] || missing+=("file $f")
+  done
+  if command -v dotnet >/dev/null 2>&1; then
+    local sdk
+    sdk="$(cd "$repo" && dotnet --version 2>/dev/null || true)"
+    case "$sdk" in
+      1[0-9].*) ;;
+      *) missing+=(".NET SDK 10 or newer (dotnet --version in $repo says '${sdk:-nothing}'; global.json asks for 10.0.100+)") ;;
+    esac
+  fi
+  if ((${#missing[@]})); then
+    printf 'setup: ERROR: missing after setup:\n' >&2
+    printf 'setup:   - %s\n' "${missing[@]}" >&2
+    printf 'setup: install the .NET 10 SDK and npm yourself (README: prerequisites); the rest comes from apt-get: re-run tools/setup.sh as root\n' >&2
+    return 1
+  fi
+  log "checked: ${#tools[@]} commands, 6 python modules, ${#files[@]} files, .NET SDK $sdk"
+}
+
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+if ((check_only)); then
+  check_all
+  exit
+fi
+
 # --- Debian packages --------------------------------------------------------------------
-# Keep this list in step with docs/ENVIRONMENT notes in README.md; add to it as issues need.
+# Keep this list in step with the check at the end of this file and README.md's prerequisites.
 packages=(
   mosquitto mosquitto-clients        # MQTT broker and the broker authors' C clients
   python3-paho-mqtt                  # independent MQTT client (Eclipse paho)
-  python3-pymodbus mbpoll            # independent Modbus server and client
+  python3-pymodbus python3-serial    # independent Modbus server (its serial mode needs pyserial,
+                                     # only a Recommends of python3-pymodbus: name it)
+  mbpoll                             # independent Modbus client
   socat                              # pty pairs for serial tests
   gcc libc6-dev linux-libc-dev       # GPIO/I2C kernel struct layouts checked against linux/gpio.h, i2c-dev.h
   ffmpeg                             # video sources, image decode, JPEG encode
@@ -27,7 +87,8 @@ packages=(
   python3-jsonschema                 # independent check of the shipped configuration schema
   chromium                           # browser tests of the technician's web page
   darknet                            # real test photos (person.jpg)
-  openssl ca-certificates curl
+  strace                             # bench: fsyncs per commit counted (store vs LiteDB)
+  openssl ca-certificates curl coreutils procps
 )
 
 missing=()
@@ -94,5 +155,5 @@ for step in "$repo"/tools/setup.d/*.sh; do
   bash "$step" || die "${step#"$repo"/} failed"
 done
 
-command -v dotnet >/dev/null || die "the .NET SDK (dotnet) is not on PATH"
+check_all || exit 1
 log "ready"
