@@ -34,7 +34,8 @@ check_all() {
   # Debian's interpreter, not a pyenv one first on PATH: the modules below are Debian packages.
   local python=/usr/bin/python3
   if [ -x "$python" ]; then
-    for m in paho.mqtt.client pymodbus serial onnx numpy jsonschema; do
+    # pymodbus.server, not just pymodbus: the server imports serial_asyncio at load time.
+    for m in paho.mqtt.client pymodbus.server serial serial_asyncio onnx numpy jsonschema; do
       "$python" -c "import $m" >/dev/null 2>&1 || missing+=("python module '$m' for $python")
     done
   else
@@ -62,7 +63,7 @@ check_all() {
     printf 'setup: install the .NET 10 SDK and npm yourself (README: prerequisites); the rest comes from apt-get: re-run tools/setup.sh as root\n' >&2
     return 1
   fi
-  log "checked: ${#tools[@]} commands, 6 python modules, ${#files[@]} files, .NET SDK $sdk"
+  log "checked: ${#tools[@]} commands, 7 python modules, ${#files[@]} files, .NET SDK $sdk"
 }
 
 check_only=0
@@ -77,8 +78,9 @@ fi
 packages=(
   mosquitto mosquitto-clients        # MQTT broker and the broker authors' C clients
   python3-paho-mqtt                  # independent MQTT client (Eclipse paho)
-  python3-pymodbus python3-serial    # independent Modbus server (its serial mode needs pyserial,
-                                     # only a Recommends of python3-pymodbus: name it)
+  python3-pymodbus                   # independent Modbus server; pymodbus.server imports
+  python3-serial-asyncio             # serial_asyncio (+ python3-serial), only Recommends of
+                                     # python3-pymodbus, so --no-install-recommends leaves them out
   mbpoll                             # independent Modbus client
   socat                              # pty pairs for serial tests
   gcc libc6-dev linux-libc-dev       # GPIO/I2C kernel struct layouts checked against linux/gpio.h, i2c-dev.h

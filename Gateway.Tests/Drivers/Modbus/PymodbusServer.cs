@@ -19,7 +19,7 @@ public sealed class PymodbusServer : IDisposable
     /// <param name="where">TCP port, or serial device path when <paramref name="mode"/> is "rtu".</param>
     public static async Task<PymodbusServer> StartAsync(string mode, string where, ModbusTables tables, TempDirectory temp, string units = "1")
     {
-        ExternalTool.RequirePythonModules("pymodbus", "serial");
+        ExternalTool.RequirePythonModules("pymodbus.server", "serial_asyncio");
         var data = temp.File($"data-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(data, JsonSerializer.Serialize(new Dictionary<string, object>
         {
