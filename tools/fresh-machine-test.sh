@@ -6,7 +6,8 @@
 # 1. `debootstrap --variant=minbase bookworm ROOT` (skipped when ROOT already holds a Debian
 #    root made by this script: delete ROOT to start from nothing);
 # 2. only the README's prerequisites go in: the .NET SDK of this machine (copied, with the
-#    libraries Microsoft lists as its dependencies on Debian 12) and Debian's npm;
+#    libraries Microsoft lists as its dependencies on Debian 12) and Debian's npm — plus the
+#    network's egress TLS CA, which every machine provisioned here carries;
 # 3. a clean clone of COMMIT (default HEAD) of this repository goes to ROOT/src;
 # 4. inside a chroot (private mount namespace: /proc, /sys, /dev bound, nothing left mounted
 #    afterwards) it runs exactly `tools/setup.sh && dotnet test EdgeGateway.sln -c Release`.
@@ -50,6 +51,13 @@ in_root() {
 }
 log "prerequisites: .NET SDK from $dotnet_home (+ libicu72 libssl3 zlib1g ca-certificates tzdata), npm"
 in_root bash -c 'export DEBIAN_FRONTEND=noninteractive; apt-get update -qq && apt-get install -y -qq --no-install-recommends libicu72 libssl3 zlib1g ca-certificates tzdata libstdc++6 libgcc-s1 npm >/dev/null'
+# A machine on this network trusts its egress TLS CA (the host's /usr/local/share/ca-certificates);
+# without it npm and NuGet see a self-signed chain. Carried over as a provisioned machine has it.
+if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$root/usr/local/share/ca-certificates/"
+  in_root update-ca-certificates >/dev/null
+fi
 mkdir -p "$root/usr/share/dotnet"
 cp -a "$dotnet_home/." "$root/usr/share/dotnet/"
 ln -sf /usr/share/dotnet/dotnet "$root/usr/bin/dotnet"
