@@ -37,8 +37,8 @@ fi
 
 # The SDK's own dependencies on Debian 12 (what Microsoft's packages pull in), then the SDK itself.
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-# debootstrap writes no /etc/hosts; every installed Debian has one naming localhost (netbase's
-# installer step), and the TLS tests connect to "localhost" as the name in the broker's certificate.
+# debootstrap writes no /etc/hosts; every installed Debian has one naming localhost (written by
+# the installer or the cloud image), and the TLS tests connect to "localhost" as the name in the broker's certificate.
 [ -f "$root/etc/hosts" ] || printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
 in_root() {
   unshare -m --propagation private bash -c '
