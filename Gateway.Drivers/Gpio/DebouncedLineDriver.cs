@@ -22,6 +22,8 @@ internal abstract class DebouncedLineDriver(
 
     public string DeviceId => device.Id;
 
+    public DeviceHealthTracker Health { get; } = new(device.Id, output, time, logger);
+
     protected DeviceOptions Device => device;
 
     protected IDriverOutput Output => output;
@@ -39,6 +41,7 @@ internal abstract class DebouncedLineDriver(
         var period = TimeSpan.FromMilliseconds(device.DebounceMs ?? defaultDebounceMs);
         using var line = chip.RequestInput(new GpioInputRequest(device.Line!.Value, device.ActiveLow, ParseBias(device.Bias), period, "edge-gateway:" + device.Id));
         Log.LineRequested(logger, device.Id, chip.Name, line.Line, device.Type, line.KernelDebounced);
+        await Health.OnlineAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             // Edges the kernel debounced are already stable for the period: debouncing them again

@@ -23,6 +23,8 @@ internal sealed class GpioOutputDriver(
 
     public string DeviceId => device.Id;
 
+    public DeviceHealthTracker Health { get; } = new(device.Id, output, time, logger);
+
     public bool? Current { get; private set; }
 
     private bool SafeState => device.SafeState!.Value;
@@ -38,6 +40,7 @@ internal sealed class GpioOutputDriver(
         outputs.Add(this);
         try
         {
+            await Health.OnlineAsync(cancellationToken).ConfigureAwait(false);
             await ReportAsync(SafeState, cancellationToken).ConfigureAwait(false);
             await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken).ConfigureAwait(false);
         }

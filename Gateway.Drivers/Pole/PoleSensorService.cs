@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -7,7 +8,9 @@ namespace Gateway.Drivers.Pole;
 /// <summary>
 /// Runs one loop per configured pole device until the host stops. A loop that fails is logged
 /// and restarted after a back-off (1 s doubling to 60 s, reset after a minute of good running),
-/// so a missing chip, bus or port is retried rather than taking the gateway down.
+/// so a missing chip, bus or port is retried rather than taking the gateway down. The first
+/// failure of a streak is reported to the platform as <c>device.offline</c> with its specific cause
+/// (<see cref="DeviceFaultReason"/>) and logged once; the driver reports <c>device.online</c> when it works again.
 /// </summary>
 internal sealed class PoleSensorService(
     IOptions<PoleSensorsOptions> options,
@@ -51,9 +54,18 @@ internal sealed class PoleSensorService(
                 {
                     backoff = FirstBackoff;
                 }
-                Log.DriverFailed(logger, driver.DeviceId, backoff, e);
+                var reason = DeviceFaultReason.Describe(e);
+                if (IsDeviceFault(e))
+                {
+                    Log.DriverFailed(logger, driver.DeviceId, reason, backoff);
+                }
+                else
+                {
+                    Log.DriverCrashed(logger, driver.DeviceId, backoff, e);
+                }
                 try
                 {
+                    await driver.Health.OfflineAsync(reason, stoppingToken).ConfigureAwait(false);
                     await Task.Delay(backoff, time, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
@@ -64,4 +76,7 @@ internal sealed class PoleSensorService(
             }
         }
     }
+
+    /// <summary>The device or its connection failed, as devices do: its reason says it all, no stack trace needed.</summary>
+    private static bool IsDeviceFault(Exception e) => e is IOException or UnauthorizedAccessException or TimeoutException or System.Net.Sockets.SocketException;
 }

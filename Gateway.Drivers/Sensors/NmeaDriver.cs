@@ -53,9 +53,11 @@ internal sealed class NmeaDriver(DeviceOptions device, ISerialPortOpener ports, 
     {
         if (NmeaSentence.TryParse(line, out var sentence, out var error))
         {
+            MarkIntact(); // a receiver without a fix still talks: it is there
             _sentences.Add(sentence!);
             return;
         }
+        MarkCorrupt();
         RejectedSentences++;
         Log.NmeaRejected(Logger, Device.Id, error!, RejectedSentences);
     }

@@ -52,6 +52,7 @@ internal sealed class Pms5003Driver(DeviceOptions device, ISerialPortOpener port
                 if (status == Pms5003ScanStatus.Corrupt)
                 {
                     CorruptFrames++;
+                    MarkCorrupt();
                     Log.Pms5003Corrupt(Logger, Device.Id, CorruptFrames);
                 }
                 else if (MarkGoodAndCheckDue())

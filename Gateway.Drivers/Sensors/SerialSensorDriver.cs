@@ -9,14 +9,26 @@ namespace Gateway.Drivers.Sensors;
 /// whatever bytes arrive and hand them to the protocol. The end of the stream is an error (the
 /// port went away), so the service restarts the driver with back-off. A sensor that falls silent
 /// (or sends only corrupt data) has its points reported with bad quality once per silence.
+/// <para>
+/// Health: the first intact message after the port opened (a checksum that matches, whatever it
+/// says) makes the device online; no intact message for <see cref="StaleAfter"/> makes it offline
+/// with the cause — <c>timeout</c> when nothing arrived at all, <c>checksum errors</c> when only
+/// damaged messages did. A port that cannot be opened is reported by the supervisor.
+/// </para>
 /// </summary>
 internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpener ports, IDriverOutput output, TimeProvider time, ILogger logger) : IPoleDriver
 {
     private long _lastReportNs = long.MinValue;
     private long _lastGoodNs;
     private int _staleReported;
+    private long _lastIntactNs;
+    private int _intactSinceCheck;
+    private long _corruptSinceIntact;
+    private long _bytesSinceIntact;
 
     public string DeviceId => device.Id;
+
+    public DeviceHealthTracker Health { get; } = new(device.Id, output, time, logger);
 
     protected DeviceOptions Device => device;
 
@@ -51,6 +63,8 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
     public async Task RunOnStreamAsync(Stream stream, CancellationToken cancellationToken)
     {
         MarkGood();
+        Interlocked.Exchange(ref _intactSinceCheck, 0);
+        Interlocked.Exchange(ref _lastIntactNs, PoleClock.NowNs(time));
         using var stopWatchdog = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watchdog = WatchForSilenceAsync(stopWatchdog.Token);
         try
@@ -63,7 +77,12 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
                 {
                     throw new IOException($"{device.Type} {device.Id}: port {device.Port} closed");
                 }
+                Interlocked.Add(ref _bytesSinceIntact, read);
                 await OnBytesAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                if (Interlocked.Exchange(ref _intactSinceCheck, 0) == 1)
+                {
+                    await Health.OnlineAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -99,6 +118,33 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
     {
         Interlocked.Exchange(ref _lastGoodNs, PoleClock.NowNs(time));
         Interlocked.Exchange(ref _staleReported, 0);
+        MarkIntact();
+    }
+
+    /// <summary>Notes a message whose checksum matched, even one without usable values: the sensor is there.</summary>
+    protected void MarkIntact()
+    {
+        Interlocked.Exchange(ref _lastIntactNs, PoleClock.NowNs(time));
+        Interlocked.Exchange(ref _corruptSinceIntact, 0);
+        Interlocked.Exchange(ref _bytesSinceIntact, 0);
+        Interlocked.Exchange(ref _intactSinceCheck, 1);
+    }
+
+    /// <summary>Notes a damaged message (checksum or framing error).</summary>
+    protected void MarkCorrupt() => Interlocked.Increment(ref _corruptSinceIntact);
+
+    /// <summary>Why the sensor counts as gone after <paramref name="silentNs"/> without an intact message.</summary>
+    private string SilenceReason(long silentNs)
+    {
+        var seconds = $"{TimeSpan.FromTicks(silentNs / 100).TotalSeconds:0} s";
+        var corrupt = Interlocked.Read(ref _corruptSinceIntact);
+        if (corrupt > 0)
+        {
+            return $"checksum errors ({corrupt} damaged message(s), none intact for {seconds})";
+        }
+        return Interlocked.Read(ref _bytesSinceIntact) > 0
+            ? $"no valid data for {seconds} (unrecognised bytes)"
+            : $"timeout (no data for {seconds})";
     }
 
     private async Task WatchForSilenceAsync(CancellationToken cancellationToken)
@@ -106,6 +152,11 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
         var staleNs = (long)StaleAfter.TotalNanoseconds;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var brokenNs = PoleClock.NowNs(time) - Interlocked.Read(ref _lastIntactNs);
+            if (brokenNs >= staleNs)
+            {
+                await Health.OfflineAsync(SilenceReason(brokenNs), cancellationToken).ConfigureAwait(false);
+            }
             var silentNs = PoleClock.NowNs(time) - Interlocked.Read(ref _lastGoodNs);
             if (silentNs >= staleNs && Interlocked.Exchange(ref _staleReported, 1) == 0)
             {
@@ -115,7 +166,8 @@ internal abstract class SerialSensorDriver(DeviceOptions device, ISerialPortOpen
                     await output.PublishAsync(new Reading(device.Id, point, ReadingValue.None, unit, ReadingQuality.Bad, reason, time.GetUtcNow(), time.GetTimestamp()), cancellationToken).ConfigureAwait(false);
                 }
             }
-            var wait = silentNs >= staleNs ? staleNs : staleNs - silentNs;
+            // wake for whichever deadline comes first; one already passed is checked again a period later
+            var wait = Math.Min(silentNs >= staleNs ? staleNs : staleNs - silentNs, brokenNs >= staleNs ? staleNs : staleNs - brokenNs);
             await Task.Delay(TimeSpan.FromTicks(wait / 100), time, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Channels;
 using Gateway.Drivers.Serial.Interop;
 using static Gateway.Drivers.Serial.Interop.LinuxConstants;
@@ -63,7 +64,7 @@ public sealed class SerialPort : IByteChannel
         var fd = Libc.Open(settings.Port, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)
         {
-            throw Error($"open {settings.Port}");
+            throw Error("open", settings.Port);
         }
         try
         {
@@ -71,7 +72,7 @@ public sealed class SerialPort : IByteChannel
             var rs485 = settings.Rs485 && TryEnableRs485(fd);
             if (Libc.TcFlush(fd, TCIOFLUSH) != 0)
             {
-                throw Error($"tcflush {settings.Port}");
+                throw Error("tcflush", settings.Port);
             }
             return new SerialPort(fd, settings, rs485);
         }
@@ -110,7 +111,7 @@ public sealed class SerialPort : IByteChannel
         t.ControlChars[VTIME] = 0;
         if (Libc.CfSetISpeed(&t, speed) != 0 || Libc.CfSetOSpeed(&t, speed) != 0)
         {
-            throw Error($"cfsetspeed {settings.Baud}");
+            throw Error($"cfsetspeed {settings.Baud} on", settings.Port);
         }
         return t;
     }
@@ -120,12 +121,12 @@ public sealed class SerialPort : IByteChannel
         Termios current;
         if (Libc.TcGetAttr(fd, &current) != 0)
         {
-            throw Error($"tcgetattr {settings.Port} (not a terminal?)");
+            throw Error("tcgetattr (not a terminal?)", settings.Port);
         }
         var wanted = BuildTermios(current, settings, speed);
         if (Libc.TcSetAttr(fd, TCSANOW, &wanted) != 0)
         {
-            throw Error($"tcsetattr {settings.Port}");
+            throw Error("tcsetattr", settings.Port);
         }
     }
 
@@ -189,7 +190,7 @@ public sealed class SerialPort : IByteChannel
                 return n;
             }
             var errno = Marshal.GetLastPInvokeError();
-            return errno is EAGAIN or EINTR ? 0 : throw Error("write", errno);
+            return errno is EAGAIN or EINTR ? 0 : throw Error("write", Settings.Port, errno);
         }
     }
 
@@ -309,10 +310,10 @@ public sealed class SerialPort : IByteChannel
         }
     }
 
-    private static IOException Error(string what, int? errno = null)
+    private static DeviceIOException Error(string what, string port, int? errno = null)
     {
         var e = errno ?? Marshal.GetLastPInvokeError();
-        return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(e)} (errno {e})");
+        return new DeviceIOException($"{what} {port}: {Marshal.GetPInvokeErrorMessage(e)} (errno {e})", e, port);
     }
 
     public ValueTask DisposeAsync()

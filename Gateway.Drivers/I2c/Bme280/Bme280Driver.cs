@@ -13,6 +13,8 @@ internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, 
 {
     public string DeviceId => device.Id;
 
+    public DeviceHealthTracker Health { get; } = new(device.Id, output, time, logger);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var period = TimeSpan.FromMilliseconds(device.PollMs ?? 60_000);
@@ -42,10 +44,15 @@ internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, 
         }
         catch (IOException e)
         {
-            Log.Bme280Failed(logger, device.Id, e);
+            Log.Bme280Failed(logger, device.Id, e.Message);
             sensor.Forget();
             measurement = null;
             reason = e.Message;
+            await Health.OfflineAsync(DeviceFaultReason.Describe(e), cancellationToken).ConfigureAwait(false);
+        }
+        if (measurement is not null)
+        {
+            await Health.OnlineAsync(cancellationToken).ConfigureAwait(false);
         }
         var at = time.GetUtcNow();
         var stamp = time.GetTimestamp();

@@ -26,6 +26,9 @@ public sealed class ModbusMaster : IAsyncDisposable
 
     public ModbusLinkCounters Counters => _transport.Counters;
 
+    /// <summary>The specific cause of the last failed connection (see <see cref="ModbusTransport.LastConnectionFault"/>).</summary>
+    public string? LastConnectionFault => _transport.LastConnectionFault;
+
     /// <summary>
     /// Sends <paramref name="request"/> to <paramref name="unitId"/>. Read data ends up in
     /// <paramref name="response"/> (at least 253 bytes, owned by the caller) at the outcome's

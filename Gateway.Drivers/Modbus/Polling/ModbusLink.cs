@@ -3,6 +3,7 @@ using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Points;
+using Gateway.Drivers.Modbus.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Drivers.Modbus.Polling;
@@ -18,7 +19,8 @@ namespace Gateway.Drivers.Modbus.Polling;
 /// all, the rest of its poll is skipped (its points bad, "device offline"), <c>device.offline</c>
 /// is raised and it is probed with exponential back-off, one attempt per probe — so a dead device
 /// costs the others on its bus at most one timeout per poll, from its very first silent poll.
-/// The first answer raises <c>device.online</c>.
+/// A poll in which every answer came back damaged counts as offline too (reason <c>CRC errors</c>).
+/// The first usable answer raises <c>device.online</c>.
 /// </para>
 /// </summary>
 internal sealed class ModbusLink
@@ -146,7 +148,9 @@ internal sealed class ModbusLink
                 await PublishBlockAsync(device, b, outcome, cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            answered |= !outcome.IsSilence;
+            // Only a usable answer (data or a Modbus exception) proves the device is there: a device
+            // whose every answer is damaged gives no data either, and goes offline with "CRC errors".
+            answered |= outcome.Answered;
             await PublishBadAsync(device, b, outcome.Reason, cancellationToken).ConfigureAwait(false);
             if (outcome.IsSilence && !answered)
             {
@@ -183,14 +187,24 @@ internal sealed class ModbusLink
         }
         device.Health = DeviceHealth.Offline;
         device.BackoffLevel = 0;
-        Log.DeviceOffline(_logger, device.Id, Name, last.Reason);
-        await _output.PublishAsync(Event(DriverEventTypes.DeviceOffline, device, last.Reason), cancellationToken).ConfigureAwait(false);
+        var reason = OfflineCause(last);
+        Log.DeviceOffline(_logger, device.Id, Name, reason);
+        await _output.PublishAsync(Event(DriverEventTypes.DeviceOffline, device, reason), cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>The specific cause for <c>device.offline</c>: the connection's own error rather than "connection failed".</summary>
+    private string OfflineCause(ModbusOutcome last) => last.Transfer switch
+    {
+        TransferStatus.ConnectionFailed => Master.LastConnectionFault ?? last.Reason,
+        TransferStatus.CrcError => "CRC errors",
+        _ => last.Reason,
+    };
 
     private DriverEvent Event(string type, ModbusDevice device, string? reason)
     {
         var data = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
+            ["device"] = device.Id,
             ["link"] = Name,
             ["unitId"] = (int)device.UnitId,
         };

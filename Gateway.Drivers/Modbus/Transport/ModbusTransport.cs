@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Gateway.Drivers.Pooling;
 
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Channels;
 
 namespace Gateway.Drivers.Modbus.Transport;
@@ -25,6 +26,12 @@ public abstract class ModbusTransport : IAsyncDisposable
     }
 
     public ModbusLinkCounters Counters { get; }
+
+    /// <summary>
+    /// The specific cause of the last <see cref="TransferStatus.ConnectionFailed"/> (<c>connection refused</c>,
+    /// <c>ENOENT /dev/ttyS3</c>, <c>timeout while connecting</c>), for <c>device.offline</c>; null before any.
+    /// </summary>
+    public string? LastConnectionFault { get; private set; }
 
     /// <summary>Set by an exchange that stopped in the middle of a frame: the stream position is unknown.</summary>
     protected bool Desynchronised { get; set; }
@@ -62,10 +69,17 @@ public abstract class ModbusTransport : IAsyncDisposable
         }
         catch (OperationCanceledException) when (timeoutToken.IsCancellationRequested)
         {
-            return TransferResult.Of(_channel is null ? TransferStatus.ConnectionFailed : TransferStatus.Timeout);
+            if (_channel is not null)
+            {
+                return TransferResult.Of(TransferStatus.Timeout);
+            }
+            LastConnectionFault = "timeout while connecting";
+            return TransferResult.Of(TransferStatus.ConnectionFailed);
         }
         catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
+            // A failure costs a string; a dead device is probed with back-off, so this is rare.
+            LastConnectionFault = DeviceFaultReason.Describe(ex);
             return TransferResult.Of(TransferStatus.ConnectionFailed);
         }
     }

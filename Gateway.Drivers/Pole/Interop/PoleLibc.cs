@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Gateway.Drivers.Abstractions;
 
 namespace Gateway.Drivers.Pole.Interop;
 
@@ -57,9 +58,9 @@ internal static unsafe partial class PoleLibc
 
     public static nuint IoWR(uint type, uint number, int size) => Ioc(IocRead | IocWrite, type, number, (uint)size);
 
-    public static IOException Error(string what, string path)
+    public static DeviceIOException Error(string what, string path)
     {
         var errno = Marshal.GetLastPInvokeError();
-        return new IOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+        return new DeviceIOException($"{what} {path}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno, path);
     }
 }

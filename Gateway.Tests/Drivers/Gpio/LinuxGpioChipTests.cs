@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 
 namespace Gateway.Tests.Drivers.Gpio;
@@ -13,19 +14,21 @@ public sealed class LinuxGpioChipTests
     public void Missing_chip_is_an_IOException_naming_the_device()
     {
         var provider = new GpioChipProvider(new SimulatedGpioChips());
-        var e = Assert.Throws<IOException>(() => provider.Open("gpiochip99"));
+        var e = Assert.Throws<DeviceIOException>(() => provider.Open("gpiochip99"));
         Assert.Contains("/dev/gpiochip99", e.Message, StringComparison.Ordinal);
         Assert.Contains("errno 2", e.Message, StringComparison.Ordinal); // ENOENT
+        Assert.Equal("ENOENT /dev/gpiochip99", DeviceFaultReason.Describe(e));
     }
 
     [Fact]
     public void Line_request_ioctl_on_a_non_gpio_device_is_refused_by_the_kernel()
     {
         using var notAChip = new LinuxGpioChip("/dev/null");
-        var input = Assert.Throws<IOException>(() => notAChip.RequestInput(new GpioInputRequest(3, ActiveLow: true, GpioBias.PullUp, TimeSpan.FromMilliseconds(5), "test")));
+        var input = Assert.Throws<DeviceIOException>(() => notAChip.RequestInput(new GpioInputRequest(3, ActiveLow: true, GpioBias.PullUp, TimeSpan.FromMilliseconds(5), "test")));
         Assert.Contains("errno 25", input.Message, StringComparison.Ordinal); // ENOTTY: the ioctl reached the kernel
-        var output = Assert.Throws<IOException>(() => notAChip.RequestOutput(4, activeLow: false, initialActive: false, "test"));
+        var output = Assert.Throws<DeviceIOException>(() => notAChip.RequestOutput(4, activeLow: false, initialActive: false, "test"));
         Assert.Contains("errno 25", output.Message, StringComparison.Ordinal);
+        Assert.Equal("ENOTTY /dev/null", DeviceFaultReason.Describe(output));
     }
 
     [Fact]

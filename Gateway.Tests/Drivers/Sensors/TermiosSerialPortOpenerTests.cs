@@ -106,8 +106,9 @@ public sealed class TermiosSerialPortOpenerTests
     public void A_missing_device_fails_with_the_reason()
     {
         using var temp = new TempDirectory();
-        var e = Assert.Throws<IOException>(() => Opener.Open(temp.File("ttyNONE"), 9600));
+        var e = Assert.Throws<DeviceIOException>(() => Opener.Open(temp.File("ttyNONE"), 9600));
         Assert.Contains("No such file", e.Message, StringComparison.Ordinal);
+        Assert.Equal("ENOENT " + temp.File("ttyNONE"), DeviceFaultReason.Describe(e));
     }
 
     [Fact]
@@ -116,7 +117,7 @@ public sealed class TermiosSerialPortOpenerTests
         using var temp = new TempDirectory();
         var path = temp.File("plain");
         File.WriteAllBytes(path, [1, 2, 3]);
-        var e = Assert.Throws<IOException>(() => Opener.Open(path, 9600));
+        var e = Assert.Throws<DeviceIOException>(() => Opener.Open(path, 9600));
         Assert.Contains("tcgetattr", e.Message, StringComparison.Ordinal);
     }
 }

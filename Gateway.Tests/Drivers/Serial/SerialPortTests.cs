@@ -1,3 +1,4 @@
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 
@@ -48,8 +49,9 @@ public class SerialPortTests
     [Fact]
     public void Opening_a_missing_port_says_why()
     {
-        var error = Assert.Throws<IOException>(() => SerialPort.Open(new SerialPortSettings("/dev/does-not-exist")));
+        var error = Assert.Throws<DeviceIOException>(() => SerialPort.Open(new SerialPortSettings("/dev/does-not-exist")));
         Assert.Contains("/dev/does-not-exist", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ENOENT /dev/does-not-exist", DeviceFaultReason.Describe(error));
     }
 
     [Fact]
@@ -57,8 +59,9 @@ public class SerialPortTests
     {
         using var temp = new TempDirectory("serial");
         File.WriteAllText(temp.File("plain"), "x");
-        var error = Assert.Throws<IOException>(() => SerialPort.Open(new SerialPortSettings(temp.File("plain"))));
+        var error = Assert.Throws<DeviceIOException>(() => SerialPort.Open(new SerialPortSettings(temp.File("plain"))));
         Assert.Contains("tcgetattr", error.Message, StringComparison.Ordinal);
+        Assert.Equal("ENOTTY " + temp.File("plain"), DeviceFaultReason.Describe(error));
     }
 
     private static async Task<byte[]> ReadAsync(SerialPort port, int count)

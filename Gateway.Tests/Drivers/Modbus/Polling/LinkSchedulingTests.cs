@@ -45,7 +45,8 @@ public class LinkSchedulingTests
         Assert.Contains(output.Readings, r => r is { Device: "dead", Point: "w", Reason: "device offline" });
         Assert.All(output.Readings.Where(r => r.Device == "alive"), r => Assert.Equal("1234", r.Value.ToString()));
         var counters = driver.CountersOf("alive")!;
-        Assert.Equal(counters.Timeouts, deadRequests);
+        // The stop can also land after the last request went out and before its timeout fired.
+        Assert.InRange(counters.Timeouts, deadRequests - 1, deadRequests);
         Assert.Equal(1, counters.Connects);
     }
 
