@@ -148,9 +148,11 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
                     lock (_gate)
                     {
                         _client = client;
+                        // The status first: whoever wakes on the signal (the forwarder) must see this
+                        // connection, or it takes itself for a session of an older one and ends at once.
+                        SetStatus(MqttConnectionState.Connected, broker, 0, null, connections);
                         _connected.TrySetResult();
                     }
-                    SetStatus(MqttConnectionState.Connected, broker, 0, null, connections);
                     Log.Connected(_logger, broker.ToString(), client.ConnAck.SessionPresent, client.Window);
                     reason = await client.Completion.WaitAsync(stoppingToken).ConfigureAwait(false);
                     Forget(client);

@@ -125,6 +125,46 @@ public class FaultyBrokerTests
         }
     }
 
+    /// <summary>
+    /// Whoever wakes when the uplink connects (the forwarder) reads the status at once; it must
+    /// already name this connection. A wall clock that takes 200 ms per read widens the window in
+    /// which the status used to lag behind the signal (the forwarder then ended its new session at
+    /// once, "the connection was lost", and counted two sessions for one connection).
+    /// </summary>
+    [Fact]
+    public async Task The_status_names_the_connection_before_anyone_is_woken_by_it()
+    {
+        // The clock's sleep holds a pool thread: make sure another is free to run the woken side at once.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount + 8), io);
+        await using var broker = new FakeMqttBroker(MqttProtocolVersion.V500, (_, connection, token) => connection.AcknowledgePublishesAsync(int.MaxValue, token));
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options("5.0", broker.Uri), time: new SlowWallClock());
+        try
+        {
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            // As the forwarder does: no synchronisation context, the continuation runs on the thread pool at once.
+            var status = await Task.Run(async () =>
+            {
+                await uplink.WaitUntilConnectedAsync(cancel.Token).ConfigureAwait(false);
+                return uplink.Status;
+            });
+            Assert.Equal((MqttConnectionState.Connected, 1L), (status.State, status.Connections));
+        }
+        finally
+        {
+            await uplink.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private sealed class SlowWallClock : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow()
+        {
+            Thread.Sleep(200);
+            return base.GetUtcNow();
+        }
+    }
+
     [Fact]
     public async Task Connect_carries_the_configured_session_and_no_credentials_when_none_are_set()
     {

@@ -19,13 +19,13 @@ internal static class MqttUplinkHarness
         AckTimeoutSeconds = 10,
     };
 
-    public static async Task<MqttConnectionSupervisor> StartAsync(MqttOptions options, MqttSessionSetup? session = null, IMqttTransportConnector? connector = null)
+    public static async Task<MqttConnectionSupervisor> StartAsync(MqttOptions options, MqttSessionSetup? session = null, IMqttTransportConnector? connector = null, TimeProvider? time = null)
     {
         var supervisor = new MqttConnectionSupervisor(
             options,
             session ?? new MqttSessionSetup { DefaultClientId = "gw-" + Guid.NewGuid().ToString("N")[..8] },
             connector ?? new MqttTransportConnector(new MqttTlsSettings(options.CaFile, options.CertFile, options.KeyFile)),
-            TimeProvider.System,
+            time ?? TimeProvider.System,
             NullLogger<MqttConnectionSupervisor>.Instance);
         await supervisor.StartAsync(CancellationToken.None);
         return supervisor;
