@@ -51,6 +51,7 @@ public sealed class GpioProbeCommand : IBenchCommand
         Console.WriteLine($"- PinMode: {string.Join(", ", Enum.GetNames<PinMode>())}");
         Console.WriteLine($"- public members named *Debounce*: {Named(gpio, "Debounce")}");
         Console.WriteLine($"- public members named *ActiveLow*: {Named(gpio, "ActiveLow")}");
+        Console.WriteLine($"- Iot.Device.Bindings members named *Debounce* (software debounce in bindings, not in the GPIO API): {Named(typeof(Iot.Device.Bmxx80.Bme280).Assembly, "Debounce")}");
         Console.WriteLine();
         Console.WriteLine("## Ours (Gateway.Drivers/Gpio, GPIO v2 character-device uAPI, no library)");
         Console.WriteLine($"- kernel event record: {string.Join(", ", typeof(GpioV2Uapi.LineEvent).GetFields().Select(f => f.Name))}");
@@ -87,7 +88,9 @@ public sealed class GpioProbeCommand : IBenchCommand
     private static string Named(Assembly assembly, string part)
     {
         var hits = assembly.GetExportedTypes()
-            .SelectMany(t => t.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static).Select(m => $"{t.Name}.{m.Name}").Prepend(t.Name))
+            .SelectMany(t => t.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static)
+                .Where(m => m is not MethodInfo { IsSpecialName: true }) // a property once, not its get_/set_
+                .Select(m => $"{t.Name}.{m.Name}").Prepend(t.Name))
             .Where(n => n.Contains(part, StringComparison.OrdinalIgnoreCase))
             .Distinct()
             .ToList();
