@@ -39,7 +39,7 @@ public sealed class GpioProbeCommand : IBenchCommand
         Console.WriteLine($"- new GpioController(): {Attempt(() => { using var c = new GpioController(); return $"opened, {c.PinCount} pins; OpenPin(0, Input): {Attempt(() => { c.OpenPin(0, PinMode.Input); return "ok"; })}"; })}");
         foreach (var driver in new[] { "System.Device.Gpio.Drivers.LibGpiodDriver", "System.Device.Gpio.Drivers.LibGpiodV2Driver" })
         {
-            // by name: LibGpiodV2Driver is marked [Experimental] (SDGPIO0001), an error to reference directly under warnings-as-errors
+            // by name, so that the probe names the exact drivers GpioController chooses between
             var type = gpio.GetType(driver, throwOnError: true)!;
             Console.WriteLine($"- new {type.Name}(0): {Attempt(() => { using var d = (IDisposable)Activator.CreateInstance(type, 0)!; return "opened"; })}");
         }
