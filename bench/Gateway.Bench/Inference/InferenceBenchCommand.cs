@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Gateway.Bench.Support;
 using Gateway.Inference.Detectors;
 using Gateway.Inference.Images;
 using Gateway.Inference.Models;

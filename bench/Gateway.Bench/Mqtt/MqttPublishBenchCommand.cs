@@ -1,11 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Gateway.Bench.Support;
-using Gateway.Sync;
-using Gateway.Sync.Mqtt;
-using Gateway.Sync.Mqtt.Transport;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Gateway.Bench.Mqtt;
 
@@ -32,119 +26,42 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-        const string topic = "city/pole-0001/telemetry";
-        var lines = Enumerable.Range(1, count)
-            .Select(i => $"{{\"v\":1,\"node\":\"pole-0001\",\"readings\":[{{\"seq\":{i},\"device\":\"water-1\",\"point\":\"flow_total\",\"value\":{i * 0.25},\"quality\":\"good\"}}]}}")
-            .ToArray();
-        var payloads = lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToArray();
+        var oursOnly = args.Length > 2 && args[2] == "ours-only";
+        var lines = QosOnePublishers.TelemetryLines(count);
+        var payloads = QosOnePublishers.Payloads(lines);
         var stdin = string.Join('\n', lines) + "\n";
 
         await using var broker = await LocalMosquitto.StartAsync("user root", "sys_interval 1");
-        var port = broker.Port;
+        var counter = await BrokerDeliveryCounter.StartAsync(broker, cancellationToken);
+        var results = new List<(string Who, double Rate)>();
+        Console.WriteLine($"| round | client | in-flight window | messages | delivered | seconds | messages/s |");
+        Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- |");
+        for (var round = 1; round <= rounds; round++)
         {
-            var results = new List<(string Who, double Rate)>();
-            var received = await broker.ReadPublishReceivedAsync(cancellationToken);
-            // messages/s counts only what the broker received, checked after every run
-            async Task<long> DeliveredAsync()
+            foreach (var window in new[] { 20, 100 })
             {
-                var now = await broker.ReadPublishReceivedAsync(cancellationToken);
-                var delivered = now - received;
-                received = now;
-                return delivered;
+                var ours = await QosOnePublishers.OursAsync(broker.Port, payloads, window, cancellationToken);
+                Console.Error.WriteLine($"(ours: {ours.Cpu.TotalSeconds:0.00} s CPU of the whole bench process in {ours.Elapsed.TotalSeconds:0.00} s)");
+                var delivered = await counter.DeliveredAsync(cancellationToken);
+                results.Add(($"ours-{window}", delivered / ours.Elapsed.TotalSeconds));
+                Console.WriteLine($"| {round} | ours | {window} | {count} | {delivered} | {ours.Elapsed.TotalSeconds:0.000} | {delivered / ours.Elapsed.TotalSeconds:0} |");
             }
-            Console.WriteLine($"| round | client | in-flight window | messages | delivered | seconds | messages/s |");
-            Console.WriteLine($"| --- | --- | --- | --- | --- | --- | --- |");
-            for (var round = 1; round <= rounds; round++)
+            if (oursOnly)
             {
-                foreach (var window in new[] { 20, 100 })
-                {
-                    var ours = await RunOursAsync(port, topic, payloads, window, cancellationToken);
-                    var delivered = await DeliveredAsync();
-                    results.Add(($"ours-{window}", delivered / ours.TotalSeconds));
-                    Console.WriteLine($"| {round} | ours | {window} | {count} | {delivered} | {ours.TotalSeconds:0.000} | {delivered / ours.TotalSeconds:0} |");
-                }
-                if (args.Length > 2 && args[2] == "ours-only")
-                {
-                    continue;
-                }
-                var reference = await RunMosquittoPubAsync(port, topic, stdin, cancellationToken);
-                var referenceDelivered = await DeliveredAsync();
-                results.Add(("mosquitto_pub", referenceDelivered / reference.TotalSeconds));
-                Console.WriteLine($"| {round} | mosquitto_pub -l -q 1 | 20 (its default) | {count} | {referenceDelivered} | {reference.TotalSeconds:0.000} | {referenceDelivered / reference.TotalSeconds:0} |");
+                continue;
             }
-            if (args.Length > 2 && args[2] == "ours-only")
-            {
-                return 0;
-            }
-            var median = results.GroupBy(r => r.Who).ToDictionary(g => g.Key, g => g.Select(r => r.Rate).Order().ElementAt(g.Count() / 2));
-            Console.WriteLine();
-            Console.WriteLine($"median: mosquitto_pub {median["mosquitto_pub"]:0}/s; ours (window 20) {median["ours-20"]:0}/s = {median["ours-20"] / median["mosquitto_pub"]:0.00}x; ours (window 100) {median["ours-100"]:0}/s = {median["ours-100"] / median["mosquitto_pub"]:0.00}x");
+            var reference = await QosOnePublishers.MosquittoPubAsync(broker.Port, stdin, cancellationToken);
+            var referenceDelivered = await counter.DeliveredAsync(cancellationToken);
+            results.Add(("mosquitto_pub", referenceDelivered / reference.Elapsed.TotalSeconds));
+            Console.WriteLine($"| {round} | mosquitto_pub -l -q 1 | 20 (its default) | {count} | {referenceDelivered} | {reference.Elapsed.TotalSeconds:0.000} | {referenceDelivered / reference.Elapsed.TotalSeconds:0} |");
+        }
+        if (oursOnly)
+        {
             return 0;
         }
+        var median = results.GroupBy(r => r.Who).ToDictionary(g => g.Key, g => g.Select(r => r.Rate).Order().ElementAt(g.Count() / 2));
+        Console.WriteLine();
+        Console.WriteLine($"median: mosquitto_pub {median["mosquitto_pub"]:0}/s; ours (window 20) {median["ours-20"]:0}/s = {median["ours-20"] / median["mosquitto_pub"]:0.00}x; ours (window 100) {median["ours-100"]:0}/s = {median["ours-100"] / median["mosquitto_pub"]:0.00}x");
+        return 0;
     }
-
-    private static async Task<TimeSpan> RunOursAsync(int port, string topic, ReadOnlyMemory<byte>[] payloads, int window, CancellationToken cancellationToken)
-    {
-        var options = new MqttOptions { Brokers = [$"mqtt://127.0.0.1:{port}"], ProtocolVersion = "5.0", InFlightWindow = window, SessionExpirySeconds = 0 };
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var stopwatch = Stopwatch.StartNew();
-        var uplink = new MqttConnectionSupervisor(options, new MqttSessionSetup { DefaultClientId = "bench-ours" },
-            new MqttTransportConnector(new MqttTlsSettings()), TimeProvider.System, NullLogger<MqttConnectionSupervisor>.Instance);
-        await uplink.StartAsync(cancellationToken);
-        try
-        {
-            // keep the whole window busy: await only the outcome that is `window` publishes old, so
-            // that every PUBACK is answered by the next PUBLISH at once (topping the window up in
-            // bursts instead stalls on a broker whose sockets use Nagle, as mosquitto's do by default)
-            var outcomes = new Queue<Task<MqttPublishResult>>(window + 1);
-            foreach (var payload in payloads)
-            {
-                outcomes.Enqueue(await uplink.EnqueuePublishAsync(new MqttApplicationMessage(topic, payload), cancellationToken));
-                if (outcomes.Count > window)
-                {
-                    Expect(await outcomes.Dequeue());
-                }
-            }
-            while (outcomes.Count > 0)
-            {
-                Expect(await outcomes.Dequeue());
-            }
-            var elapsed = stopwatch.Elapsed;
-            Console.Error.WriteLine($"(ours: {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s CPU of the whole bench process in {elapsed.TotalSeconds:0.00} s)");
-            return elapsed;
-        }
-        finally
-        {
-            await uplink.StopAsync(CancellationToken.None);
-        }
-    }
-
-    private static void Expect(MqttPublishResult result)
-    {
-        if (!result.IsDelivered)
-        {
-            throw new InvalidOperationException($"publish not delivered: {result}");
-        }
-    }
-
-    private static async Task<TimeSpan> RunMosquittoPubAsync(int port, string topic, string stdin, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(LocalMosquitto.Find("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", topic, "-l", "-i", "bench-ref"])
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-        };
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(cancellationToken);
-        var elapsed = stopwatch.Elapsed;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"mosquitto_pub exited with {process.ExitCode}");
-        }
-        return elapsed;
-    }
-
 }

@@ -51,7 +51,7 @@ public sealed class LocalMosquitto : IAsyncDisposable
         throw new InvalidOperationException($"mosquitto did not listen on 127.0.0.1:{port}");
     }
 
-    /// <summary>A Debian mosquitto tool (mosquitto, mosquitto_pub, mosquitto_sub); tools/setup.sh installs them.</summary>
+    /// <summary>A Debian tool the benches drive (mosquitto, mosquitto_pub, mosquitto_sub, socat); tools/setup.sh installs them.</summary>
     public static string Find(string name) =>
         new[] { "/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin" }.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
         ?? throw new InvalidOperationException($"{name} is not installed; run tools/setup.sh");
