@@ -1,18 +1,15 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Json.Schema;
 
 namespace Gateway.Host.Configuration;
 
 /// <summary>
-/// Validates JSON documents against the gateway's own JSON Schema with JsonSchema.Net (draft
-/// 2020-12), and words each failure the way a technician reads it, at the JSON path of the value.
-/// The shipped schema file is the single source of the structural rules. A keyword whose failure
-/// this class cannot word makes the schema fail to load instead of being reported in the library's
-/// generic phrasing.
+/// Validates JSON documents against the gateway's own JSON Schema (draft 2020-12 subset).
+/// The shipped schema file is the single source of the structural rules, so the schema and
+/// the validator cannot drift apart: a keyword this class does not implement makes the
+/// schema fail to load instead of being silently ignored.
 /// </summary>
 internal sealed class JsonSchemaValidator
 {
@@ -29,25 +26,13 @@ internal sealed class JsonSchemaValidator
         "pattern", "minItems", "maxItems", "items", "uniqueItems", "allOf", "if", "then", "else",
     };
 
-    // Keywords holding one subschema: JsonSchema.Net 8.0.5 repeats the parent's last segment after
-    // them in a result's schema location (…/additionalProperties/mqtt), which lookups skip.
-    private static readonly HashSet<string> SingleSubschemaKeywords = new(StringComparer.Ordinal)
-    {
-        "items", "additionalProperties", "if", "then", "else",
-    };
-
-    private static readonly EvaluationOptions ListOutput = new() { OutputFormat = OutputFormat.List };
-
     private readonly JsonNode _root;
-    private readonly SchemaRegistry _registry = new();
-    private readonly JsonSchema _schema;
-    private readonly ConcurrentDictionary<string, JsonSchema> _entryPoints = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Regex> _patterns = new(StringComparer.Ordinal);
 
     public JsonSchemaValidator(JsonNode schemaRoot)
     {
         _root = schemaRoot;
         CheckKeywords(schemaRoot, "#");
-        _schema = JsonSchema.Build(JsonSerializer.SerializeToElement(schemaRoot), new BuildOptions { SchemaRegistry = _registry });
     }
 
     public static JsonSchemaValidator FromEmbeddedGatewaySchema()
@@ -60,214 +45,199 @@ internal sealed class JsonSchemaValidator
     /// <summary>Validates <paramref name="instance"/> against the root schema or a local reference such as <c>#/$defs/profile</c>.</summary>
     public List<ConfigError> Validate(JsonNode? instance, string schemaRef = "#", string basePath = "")
     {
-        var schema = schemaRef == "#" ? _schema : _entryPoints.GetOrAdd(schemaRef, EntryPoint);
-        var results = schema.Evaluate(JsonSerializer.SerializeToElement(instance), ListOutput);
-        if (results.IsValid)
+        var errors = new List<ConfigError>();
+        Validate(instance, Resolve(schemaRef), basePath, errors);
+        return errors;
+    }
+
+    private void Validate(JsonNode? instance, JsonNode? schema, string path, List<ConfigError> errors)
+    {
+        if (schema is JsonValue boolSchema)
         {
-            return [];
+            if (!boolSchema.GetValue<bool>())
+            {
+                errors.Add(new ConfigError(path, "not allowed here"));
+            }
+            return;
+        }
+        if (schema is not JsonObject s)
+        {
+            return;
         }
 
-        var documentOrder = DocumentOrder(instance);
-        var found = new List<(string At, string Keyword, ConfigError Error)>();
-        foreach (var result in results.Details ?? [])
+        if (s["$ref"] is JsonNode refNode)
         {
-            // A failed "if" only picks the branch; it is not an error in the document.
-            if (result.Errors is not { Count: > 0 } || UnderIf(Segments(result.EvaluationPath.ToString())))
+            Validate(instance, Resolve(refNode.GetValue<string>()), path, errors);
+        }
+
+        if (s["type"] is JsonNode typeNode && !MatchesType(instance, typeNode))
+        {
+            errors.Add(new ConfigError(path, $"expected {DescribeTypes(typeNode)}, got {Describe(instance)}"));
+            return; // further keywords would only repeat the same complaint
+        }
+
+        if (s["const"] is JsonNode constNode && !JsonNode.DeepEquals(instance, constNode))
+        {
+            errors.Add(new ConfigError(path, $"must be {constNode.ToJsonString()}"));
+        }
+
+        if (s["enum"] is JsonArray enumValues && !enumValues.Any(v => JsonNode.DeepEquals(v, instance)))
+        {
+            var noun = LeafName(path);
+            var allowed = string.Join(", ", enumValues.Select(v => v is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : v?.ToJsonString()));
+            errors.Add(new ConfigError(path, $"unknown {noun} {Describe(instance)} (expected one of: {allowed})"));
+        }
+
+        switch (instance)
+        {
+            case JsonObject obj:
+                ValidateObject(obj, s, path, errors);
+                break;
+            case JsonArray arr:
+                ValidateArray(arr, s, path, errors);
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.Number:
+                ValidateNumber(value.GetValue<double>(), s, path, errors);
+                break;
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                ValidateString(value.GetValue<string>(), s, path, errors);
+                break;
+        }
+
+        if (s["allOf"] is JsonArray allOf)
+        {
+            foreach (var sub in allOf)
             {
+                Validate(instance, sub, path, errors);
+            }
+        }
+
+        if (s["if"] is JsonNode ifSchema)
+        {
+            var probe = new List<ConfigError>();
+            Validate(instance, ifSchema, path, probe);
+            var branch = probe.Count == 0 ? s["then"] : s["else"];
+            if (branch is not null)
+            {
+                Validate(instance, branch, path, errors);
+            }
+        }
+    }
+
+    private void ValidateObject(JsonObject obj, JsonObject s, string path, List<ConfigError> errors)
+    {
+        var properties = s["properties"] as JsonObject;
+        if (s["required"] is JsonArray required)
+        {
+            foreach (var name in required.Select(r => r!.GetValue<string>()))
+            {
+                if (!obj.ContainsKey(name))
+                {
+                    errors.Add(new ConfigError(JsonPathText.Child(path, name), "required key is missing"));
+                }
+            }
+        }
+
+        foreach (var (key, value) in obj)
+        {
+            var childPath = JsonPathText.Child(path, key);
+            if (properties is not null && properties.TryGetPropertyValue(key, out var propSchema))
+            {
+                Validate(value, propSchema, childPath, errors);
                 continue;
             }
-            var at = result.InstanceLocation.ToString();
-            var (value, path) = Locate(instance, at, basePath);
-            var schemaAt = Uri.UnescapeDataString(result.SchemaLocation.Fragment.TrimStart('#'));
-            foreach (var (keyword, message) in result.Errors)
+            switch (s["additionalProperties"])
             {
-                foreach (var error in Word(keyword, message, schemaAt, value, path, Segments(at).LastOrDefault() ?? ""))
-                {
-                    found.Add((at, keyword, error));
-                }
-            }
-        }
-
-        // A value of the wrong type gets no further complaints about it; errors follow the document.
-        var wrongType = found.Where(f => f.Keyword == "type").Select(f => f.At).ToHashSet(StringComparer.Ordinal);
-        return found
-            .Where(f => f.Keyword == "type" || !wrongType.Contains(f.At))
-            .OrderBy(f => documentOrder.GetValueOrDefault(f.At))
-            .Select(f => f.Error)
-            .Distinct()
-            .ToList();
-    }
-
-    private IEnumerable<ConfigError> Word(string keyword, string libraryMessage, string schemaAt, JsonNode? value, string path, string key)
-    {
-        var (node, at) = Find(Segments(schemaAt));
-        if (node is null)
-        {
-            // Never drop an error because its schema could not be found: keep the library's words.
-            yield return new ConfigError(path, libraryMessage);
-            yield break;
-        }
-        if (keyword.Length == 0 || node is not JsonObject s)
-        {
-            // A false schema: under additionalProperties it means a key the object does not know.
-            if (at.Count > 0 && at[^1] == "additionalProperties")
-            {
-                var hint = Find(at[..^1]).Node?["properties"] is JsonObject known ? ClosestName(key, known.Select(p => p.Key)) : null;
-                yield return new ConfigError(path, hint is null ? $"unknown key '{key}'" : $"unknown key '{key}' (did you mean '{hint}'?)");
-            }
-            else
-            {
-                yield return new ConfigError(path, "not allowed here");
-            }
-            yield break;
-        }
-
-        var limit = s[keyword];
-        switch (keyword)
-        {
-            case "type":
-                yield return new ConfigError(path, $"expected {DescribeTypes(limit!)}, got {Describe(value)}");
-                break;
-            case "const":
-                yield return new ConfigError(path, $"must be {limit!.ToJsonString()}");
-                break;
-            case "enum":
-                var allowed = string.Join(", ", limit!.AsArray().Select(v => v is JsonValue jv && jv.GetValueKind() == JsonValueKind.String ? jv.GetValue<string>() : v?.ToJsonString()));
-                yield return new ConfigError(path, $"unknown {LeafName(path)} {Describe(value)} (expected one of: {allowed})");
-                break;
-            case "required":
-                foreach (var name in limit!.AsArray().Select(r => r!.GetValue<string>()).Where(n => value is JsonObject o && !o.ContainsKey(n)))
-                {
-                    yield return new ConfigError(JsonPathText.Child(path, name), "required key is missing");
-                }
-                break;
-            case "minimum" or "exclusiveMinimum" or "maximum" or "exclusiveMaximum":
-                var op = keyword switch { "minimum" => ">=", "exclusiveMinimum" => ">", "maximum" => "<=", _ => "<" };
-                yield return new ConfigError(path, $"must be {op} {Num(limit!)}, got {value!.GetValue<double>().ToString(CultureInfo.InvariantCulture)}");
-                break;
-            case "minItems":
-                var count = value!.AsArray().Count;
-                yield return new ConfigError(path, count == 0 ? $"must not be empty (at least {limit} item(s))" : $"must have at least {limit} item(s), has {count}");
-                break;
-            case "maxItems":
-                yield return new ConfigError(path, $"must have at most {limit} item(s), has {value!.AsArray().Count}");
-                break;
-            case "minLength":
-                yield return new ConfigError(path, value!.GetValue<string>().Length == 0 ? "must not be empty" : $"must be at least {limit} characters long");
-                break;
-            case "maxLength":
-                yield return new ConfigError(path, $"must be at most {limit} characters long");
-                break;
-            case "pattern":
-                yield return new ConfigError(path, $"'{value!.GetValue<string>()}' does not match the pattern {limit!.GetValue<string>()}");
-                break;
-            case "uniqueItems":
-                var items = value!.AsArray();
-                for (var i = 1; i < items.Count; i++)
-                {
-                    var j = Enumerable.Range(0, i).FirstOrDefault(k => JsonNode.DeepEquals(items[i], items[k]), -1);
-                    if (j >= 0)
-                    {
-                        yield return new ConfigError(JsonPathText.Index(path, i), $"duplicate of item [{j}]");
-                    }
-                }
-                break;
-            default:
-                yield return new ConfigError(path, libraryMessage);
-                break;
-        }
-    }
-
-    /// <summary>A schema that starts at a local reference of the root schema, built in the same registry.</summary>
-    private JsonSchema EntryPoint(string schemaRef)
-    {
-        Resolve(schemaRef);
-        var reference = new JsonObject { ["$ref"] = new Uri(_schema.BaseUri, schemaRef).ToString() };
-        return JsonSchema.Build(JsonSerializer.SerializeToElement(reference), new BuildOptions { SchemaRegistry = _registry });
-    }
-
-    /// <summary>The schema node at a result's schema location and that location without the segments the library repeats.</summary>
-    private (JsonNode? Node, List<string> Location) Find(List<string> segments)
-    {
-        JsonNode? node = _root;
-        var location = new List<string>();
-        foreach (var segment in segments)
-        {
-            if (node is JsonObject o && o.TryGetPropertyValue(segment, out var child))
-            {
-                node = child;
-            }
-            else if (node is JsonArray a && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index) && index < a.Count)
-            {
-                node = a[index];
-            }
-            else if (location.Count > 0 && SingleSubschemaKeywords.Contains(location[^1]))
-            {
-                continue;
-            }
-            else
-            {
-                return (null, location);
-            }
-            location.Add(segment);
-        }
-        return (node, location);
-    }
-
-    /// <summary>The instance value at a JSON Pointer and its path in our notation (<c>devices[2].points[0].type</c>).</summary>
-    private static (JsonNode? Value, string Path) Locate(JsonNode? instance, string pointer, string basePath)
-    {
-        var (node, path) = (instance, basePath);
-        foreach (var segment in Segments(pointer))
-        {
-            if (node is JsonArray array)
-            {
-                var index = int.Parse(segment, CultureInfo.InvariantCulture);
-                (node, path) = (array[index], JsonPathText.Index(path, index));
-            }
-            else
-            {
-                (node, path) = (node?[segment], JsonPathText.Child(path, segment));
-            }
-        }
-        return (node, path);
-    }
-
-    /// <summary>Every location in the document, numbered in reading order.</summary>
-    private static Dictionary<string, int> DocumentOrder(JsonNode? instance)
-    {
-        var order = new Dictionary<string, int>(StringComparer.Ordinal);
-        void Visit(JsonNode? node, string pointer)
-        {
-            order[pointer] = order.Count;
-            switch (node)
-            {
-                case JsonObject o:
-                    foreach (var (key, child) in o)
-                    {
-                        Visit(child, $"{pointer}/{key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal)}");
-                    }
+                case JsonValue additional when !additional.GetValue<bool>():
+                    var hint = properties is null ? null : ClosestName(key, properties.Select(p => p.Key));
+                    errors.Add(new ConfigError(childPath, hint is null ? $"unknown key '{key}'" : $"unknown key '{key}' (did you mean '{hint}'?)"));
                     break;
-                case JsonArray a:
-                    for (var i = 0; i < a.Count; i++)
-                    {
-                        Visit(a[i], $"{pointer}/{i}");
-                    }
+                case JsonObject additionalSchema:
+                    Validate(value, additionalSchema, childPath, errors);
                     break;
             }
         }
-        Visit(instance, "");
-        return order;
     }
 
-    private static List<string> Segments(string pointer) =>
-        pointer.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
-            .ToList();
+    private void ValidateArray(JsonArray arr, JsonObject s, string path, List<ConfigError> errors)
+    {
+        if (s["minItems"] is JsonNode min && arr.Count < min.GetValue<int>())
+        {
+            errors.Add(new ConfigError(path, arr.Count == 0 ? $"must not be empty (at least {min.GetValue<int>()} item(s))" : $"must have at least {min.GetValue<int>()} item(s), has {arr.Count}"));
+        }
+        if (s["maxItems"] is JsonNode max && arr.Count > max.GetValue<int>())
+        {
+            errors.Add(new ConfigError(path, $"must have at most {max.GetValue<int>()} item(s), has {arr.Count}"));
+        }
+        if (s["uniqueItems"] is JsonValue unique && unique.GetValue<bool>())
+        {
+            for (var i = 1; i < arr.Count; i++)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    if (JsonNode.DeepEquals(arr[i], arr[j]))
+                    {
+                        errors.Add(new ConfigError(JsonPathText.Index(path, i), $"duplicate of item [{j}]"));
+                        break;
+                    }
+                }
+            }
+        }
+        if (s["items"] is JsonNode items)
+        {
+            for (var i = 0; i < arr.Count; i++)
+            {
+                Validate(arr[i], items, JsonPathText.Index(path, i), errors);
+            }
+        }
+    }
 
-    /// <summary>True when an evaluation path passes through an "if" keyword (not a property named "if").</summary>
-    private static bool UnderIf(List<string> evaluationPath) =>
-        evaluationPath.Where((segment, i) => segment == "if" && (i == 0 || evaluationPath[i - 1] is not ("properties" or "$defs"))).Any();
+    private static void ValidateNumber(double value, JsonObject s, string path, List<ConfigError> errors)
+    {
+        var v = value.ToString(CultureInfo.InvariantCulture);
+        if (s["minimum"] is JsonNode min && value < min.GetValue<double>())
+        {
+            errors.Add(new ConfigError(path, $"must be >= {Num(min)}, got {v}"));
+        }
+        if (s["exclusiveMinimum"] is JsonNode xmin && value <= xmin.GetValue<double>())
+        {
+            errors.Add(new ConfigError(path, $"must be > {Num(xmin)}, got {v}"));
+        }
+        if (s["maximum"] is JsonNode max && value > max.GetValue<double>())
+        {
+            errors.Add(new ConfigError(path, $"must be <= {Num(max)}, got {v}"));
+        }
+        if (s["exclusiveMaximum"] is JsonNode xmax && value >= xmax.GetValue<double>())
+        {
+            errors.Add(new ConfigError(path, $"must be < {Num(xmax)}, got {v}"));
+        }
+    }
+
+    private void ValidateString(string value, JsonObject s, string path, List<ConfigError> errors)
+    {
+        var length = value.EnumerateRunes().Count();
+        if (s["minLength"] is JsonNode min && length < min.GetValue<int>())
+        {
+            errors.Add(new ConfigError(path, length == 0 ? "must not be empty" : $"must be at least {min.GetValue<int>()} characters long"));
+        }
+        if (s["maxLength"] is JsonNode max && length > max.GetValue<int>())
+        {
+            errors.Add(new ConfigError(path, $"must be at most {max.GetValue<int>()} characters long"));
+        }
+        if (s["pattern"] is JsonNode pattern)
+        {
+            var text = pattern.GetValue<string>();
+            if (!_patterns.TryGetValue(text, out var regex))
+            {
+                regex = new Regex(text, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+                _patterns[text] = regex;
+            }
+            if (!regex.IsMatch(value))
+            {
+                errors.Add(new ConfigError(path, $"'{value}' does not match the pattern {text}"));
+            }
+        }
+    }
 
     private JsonNode Resolve(string reference)
     {
@@ -276,8 +246,9 @@ internal sealed class JsonSchemaValidator
             throw new InvalidOperationException($"schema reference '{reference}' is not local; only '#/...' references are supported");
         }
         JsonNode? node = _root;
-        foreach (var token in Segments(reference[1..]))
+        foreach (var raw in reference[1..].Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
+            var token = raw.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal);
             node = node is JsonObject o && o.TryGetPropertyValue(token, out var next) ? next : null;
             if (node is null)
             {
@@ -335,6 +306,28 @@ internal sealed class JsonSchemaValidator
                     break;
             }
         }
+    }
+
+    private static bool MatchesType(JsonNode? instance, JsonNode typeNode) =>
+        typeNode is JsonArray types
+            ? types.Any(t => MatchesType(instance, t!.GetValue<string>()))
+            : MatchesType(instance, typeNode.GetValue<string>());
+
+    private static bool MatchesType(JsonNode? instance, string type)
+    {
+        var kind = instance is null ? JsonValueKind.Null : instance.GetValueKind();
+        return type switch
+        {
+            "null" => kind == JsonValueKind.Null,
+            "boolean" => kind is JsonValueKind.True or JsonValueKind.False,
+            "object" => kind == JsonValueKind.Object,
+            "array" => kind == JsonValueKind.Array,
+            "string" => kind == JsonValueKind.String,
+            "number" => kind == JsonValueKind.Number,
+            // Validation §6.1.1: a number with a zero fractional part is an integer.
+            "integer" => kind == JsonValueKind.Number && double.IsInteger(instance!.GetValue<double>()),
+            _ => throw new InvalidOperationException($"unknown schema type '{type}'"),
+        };
     }
 
     private static string DescribeTypes(JsonNode typeNode) =>
