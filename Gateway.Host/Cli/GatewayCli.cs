@@ -1,5 +1,9 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
+using Gateway.Inference;
 using Microsoft.Extensions.Hosting;
 
 namespace Gateway.Host.Cli;
@@ -11,51 +15,85 @@ public static class GatewayCli
     public const int Failure = 1;
     public const int UsageError = 2;
 
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "help", "version" };
+    /// <summary>The overview printed by <c>--help</c> and after every usage error; <c>COMMAND --help</c> details one command.</summary>
+    public const string UsageText = """
+        usage:
+          edge-gateway run --config FILE              run the gateway service
+          edge-gateway check-config --config FILE     validate a configuration, list every error
+          edge-gateway demo [--data DIR]              a complete virtual pole on embedded defaults
+          edge-gateway user add NAME --role technician|viewer [--config FILE]
+                                                      create or reset a web user; password from stdin
+          edge-gateway detect --model MANIFEST IMAGE...
+                                                      run a detection model on pictures, one JSON line each
+          edge-gateway --version | --help | COMMAND --help
+        The configuration file may also be named by GATEWAY_CONFIG; GATEWAY_section__key=value
+        environment variables override single keys.
+        """;
 
     public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
     {
-        if (!CommandLine.TryParse(args, Flags, out var line, out var parseError))
+        // No @response-files: an image or configuration path may start with '@'.
+        var parse = Commands(console).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is ParseErrorAction)
         {
-            return Usage(console, parseError);
+            return Usage(console, parse.Errors[0].Message);
         }
-        if (line!.Option("help") is not null || line.Words.Count == 0)
-        {
-            await console.Out.WriteLineAsync(CommandLine.Usage).ConfigureAwait(false);
-            return line.Words.Count == 0 && line.Option("help") is null ? UsageError : Ok;
-        }
-        if (line.Option("version") is not null)
-        {
-            await console.Out.WriteLineAsync($"edge-gateway {GatewayRunInfo.Version}").ConfigureAwait(false);
-            return Ok;
-        }
-
-        string[]? allowed = line.Words switch
-        {
-            ["run"] or ["check-config"] => ["config"],
-            ["demo"] => ["data"],
-            ["user", "add", _] => ["role", "config"],
-            ["detect", ..] => ["model"],
-            _ => null,
-        };
-        if (allowed is null)
-        {
-            return Usage(console, $"unknown command '{string.Join(' ', line.Words)}'");
-        }
-        if (line.Options.Keys.FirstOrDefault(k => !allowed.Contains(k, StringComparer.Ordinal)) is { } extra)
-        {
-            return Usage(console, $"'{string.Join(' ', line.Words)}' does not take --{extra}");
-        }
-
-        return line.Words[0] switch
-        {
-            "run" => await RunAsync(RequireConfig(line, console), console, cancellationToken).ConfigureAwait(false),
-            "check-config" => CheckConfig(RequireConfig(line, console), console),
-            "detect" => await DetectCommand.RunAsync(line, console, cancellationToken).ConfigureAwait(false),
-            "demo" => await DemoCommand.RunAsync(line.Option("data") ?? "demo-data", console, cancellationToken).ConfigureAwait(false),
-            _ => await UserCommand.AddAsync(line.Words[2], line.Option("role"), line.Option("config"), console).ConfigureAwait(false),
-        };
+        // Signals stay with the generic host (graceful stop, ShutdownWatchdog); exceptions are not caught here.
+        var invocation = new InvocationConfiguration { Output = console.Out, Error = console.Error, ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
     }
+
+    private static RootCommand Commands(CliConsole console)
+    {
+        var root = new RootCommand("Edge gateway for a smart street pole (SPEC section 5).");
+        root.SetAction(_ =>
+        {
+            console.Out.WriteLine(UsageText);
+            return UsageError;
+        });
+        var help = root.Options.OfType<HelpOption>().Single();
+        var detailedHelp = help.Action!;
+        help.Action = new Print(r => r.CommandResult.Command == root ? UsageText : null, detailedHelp);
+        root.Options.OfType<VersionOption>().Single().Action = new Print(_ => $"edge-gateway {GatewayRunInfo.Version}", null);
+
+        var run = new Command("run", "Run the gateway service until SIGTERM or Ctrl+C.") { ConfigOption("the configuration file") };
+        run.SetAction((r, ct) => RunAsync(RequireConfig(r, console), console, ct));
+        var check = new Command("check-config", "Validate a configuration and list every error with its path.") { ConfigOption("the configuration file") };
+        check.SetAction(r => CheckConfig(RequireConfig(r, console), console));
+
+        var data = new Option<string>("--data") { Description = "where the demo keeps its data", HelpName = "DIR", DefaultValueFactory = _ => DemoCommand.DefaultDataDirectory };
+        var demo = new Command("demo", "A complete virtual pole on embedded defaults (simulated hardware, loopback broker).") { data };
+        demo.SetAction((r, ct) => DemoCommand.RunAsync(r.GetValue(data)!, console, ct));
+
+        var name = new Argument<string>("NAME") { Description = "1-32 characters a-z 0-9 . _ -, starting with a letter" };
+        var role = new Option<string>("--role") { Description = "technician or viewer", HelpName = "technician|viewer" };
+        var userConfig = ConfigOption($"the node's configuration (default: GATEWAY_CONFIG, {UserCommand.DefaultConfigPath}, else the demo node)");
+        var add = new Command("add", "Create a web user or reset its password and role; the password is read from standard input or a prompt.") { name, role, userConfig };
+        add.SetAction(r => UserCommand.AddAsync(r.GetValue(name)!, r.GetValue(role), r.GetValue(userConfig), console));
+        var user = new Command("user", "Manage the users of the local web page.") { add };
+
+        var model = new Option<string>("--model") { Description = "the model's manifest", HelpName = "MANIFEST", Required = true };
+        var images = new Argument<string[]>("IMAGE") { Description = "picture files", Arity = ArgumentArity.OneOrMore };
+        // The parser hands unknown --options to a many-valued argument instead of refusing them.
+        images.Validators.Add(r =>
+        {
+            foreach (var unknown in r.Tokens.Where(t => t.Value.Length > 1 && t.Value[0] == '-'))
+            {
+                r.AddError($"Unrecognized command or argument '{unknown.Value}'.");
+            }
+        });
+        var detect = new Command("detect", "Run a detection model on pictures; one JSON line per picture.") { model, images };
+        detect.SetAction((r, ct) => Inference.Commands.DetectCommand.RunAsync(r.GetValue(model)!, r.GetValue(images)!, console.Out, console.Error, new InferenceOptions(), TimeProvider.System, ct));
+
+        root.Subcommands.Add(run);
+        root.Subcommands.Add(check);
+        root.Subcommands.Add(demo);
+        root.Subcommands.Add(user);
+        root.Subcommands.Add(detect);
+        return root;
+    }
+
+    private static Option<string> ConfigOption(string description) => new("--config") { Description = description, HelpName = "FILE" };
 
     /// <summary>Loads and validates a configuration, then runs the gateway until SIGTERM / Ctrl+C.</summary>
     internal static async Task<int> RunAsync(string? configPath, CliConsole console, CancellationToken cancellationToken, bool demo = false)
@@ -108,12 +146,14 @@ public static class GatewayCli
         }
     }
 
-    private static string? RequireConfig(CommandLine line, CliConsole console)
+    /// <summary>--config, else GATEWAY_CONFIG; null (after a usage message) when neither is given.</summary>
+    private static string? RequireConfig(ParseResult parse, CliConsole console)
     {
-        var path = line.Option("config") ?? Environment.GetEnvironmentVariable("GATEWAY_CONFIG");
+        var command = parse.CommandResult.Command;
+        var path = parse.GetValue<string>("--config") ?? Environment.GetEnvironmentVariable("GATEWAY_CONFIG");
         if (path is null)
         {
-            Usage(console, $"'{line.Words[0]}' needs --config FILE");
+            Usage(console, $"'{command.Name}' needs --config FILE");
         }
         return path;
     }
@@ -121,7 +161,23 @@ public static class GatewayCli
     internal static int Usage(CliConsole console, string message)
     {
         console.Error.WriteLine($"edge-gateway: {message}");
-        console.Error.WriteLine(CommandLine.Usage);
+        console.Error.WriteLine(UsageText);
         return UsageError;
+    }
+
+    /// <summary>Writes a text to standard output (exit 0); where the text is null, hands over to <paramref name="fallback"/>.</summary>
+    private sealed class Print(Func<ParseResult, string?> text, CommandLineAction? fallback) : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            if (text(parseResult) is { } line)
+            {
+                parseResult.InvocationConfiguration.Output.WriteLine(line);
+                return Ok;
+            }
+            return ((SynchronousCommandLineAction)fallback!).Invoke(parseResult);
+        }
     }
 }

@@ -47,7 +47,8 @@ internal sealed class JsonSchemaValidator
     {
         var errors = new List<ConfigError>();
         Validate(instance, Resolve(schemaRef), basePath, errors);
-        return errors;
+        // A device that is not an object fails the same check in every allOf branch: say it once.
+        return errors.Distinct().ToList();
     }
 
     private void Validate(JsonNode? instance, JsonNode? schema, string path, List<ConfigError> errors)

@@ -3,12 +3,13 @@ using System.Net.Sockets;
 using Gateway.Drivers.Abstractions;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Abstractions;
 
 public sealed class DeviceHealthTrackerTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
     private readonly CollectingDriverOutput _sink = new();
 
     [Fact]

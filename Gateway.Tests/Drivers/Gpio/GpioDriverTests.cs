@@ -11,13 +11,13 @@ public sealed class GpioDriverTests
     private const long Ms = 1_000_000;
     private static readonly DateTimeOffset Start = new(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
 
-    private readonly ManualTimeProvider _time = new(Start);
+    private readonly FakeBootClock _time = new(Start);
     private readonly SimulatedGpioChips _chips = new();
     private readonly CollectingDriverOutput _sink = new();
 
     private GpioChipProvider Provider => new(_chips);
 
-    private long NowNs => _time.GetTimestamp() * 100; // ManualTimeProvider ticks are 100 ns
+    private long NowNs => _time.GetTimestamp() * 100; // timestamps are 100 ns ticks since the start
 
     private static DeviceOptions Device(string id, string type, int line, Action<DeviceOptions>? configure = null)
     {

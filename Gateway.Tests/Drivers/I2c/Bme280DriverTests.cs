@@ -2,14 +2,14 @@ using Gateway.Drivers;
 using Gateway.Drivers.I2c;
 using Gateway.Drivers.I2c.Bme280;
 using Gateway.Drivers.Abstractions;
-using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.I2c;
 
 public sealed class Bme280DriverTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
     private readonly SimulatedI2cBuses _buses = new();
     private readonly CollectingDriverOutput _sink = new();
 

@@ -6,6 +6,7 @@ using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Pole;
 
@@ -15,7 +16,7 @@ public sealed class PoleSensorsRegistrationTests
     public async Task Demo_pole_runs_every_device_type_through_AddPoleSensors_and_leaves_outputs_safe()
     {
         using var state = new TempDirectory();
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
         var sink = new CollectingDriverOutput();
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))

@@ -1,14 +1,14 @@
 using System.Text;
 using Gateway.Drivers;
 using Gateway.Drivers.Sensors;
-using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
 public sealed class NmeaDriverTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(1970, 1, 1, 0, 3, 0, TimeSpan.Zero)); // a pole without RTC, just booted
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(1970, 1, 1, 0, 3, 0, TimeSpan.Zero)); // a pole without RTC, just booted
     private readonly CollectingDriverOutput _sink = new();
 
     private async Task FeedAsync(bool timeSource, params string[] bodies)

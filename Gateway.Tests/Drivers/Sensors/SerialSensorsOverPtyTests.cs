@@ -5,6 +5,7 @@ using Gateway.Drivers.Sensors;
 using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
@@ -14,7 +15,7 @@ namespace Gateway.Tests.Drivers.Sensors;
 /// </summary>
 public sealed class SerialSensorsOverPtyTests
 {
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
     private readonly CollectingDriverOutput _sink = new();
 
     /// <summary>The default opener, as AddPoleSensors registers it: real ports through the termios layer.</summary>

@@ -4,6 +4,7 @@ using Gateway.Drivers.Sensors;
 using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
@@ -21,7 +22,7 @@ public sealed class TermiosSerialPortOpenerTests
         using var temp = new TempDirectory();
         using var pty = await SocatPtyPair.StartAsync(temp);
         var output = new CollectingDriverOutput();
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
         var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = pty.B, Baud = 9600, PollMs = 0 };
         var driver = new Pms5003Driver(device, Opener, output, time, NullLogger.Instance);
         var capture = CaptureFixtures.Pms5003[0];

@@ -1,7 +1,7 @@
 using Gateway.Host.Hosting;
-using Gateway.Tests.Support;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Host.Hosting;
 
@@ -23,7 +23,7 @@ public class ShutdownWatchdogTests
     [Fact]
     public async Task Exits_hard_only_when_a_stop_overruns_its_deadline()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var lifetime = new Lifetime();
         var exits = new List<int>();
         using var watchdog = new ShutdownWatchdog(lifetime, time, NullLogger<ShutdownWatchdog>.Instance, TimeSpan.FromSeconds(10), exits.Add);
@@ -42,7 +42,7 @@ public class ShutdownWatchdogTests
     [Fact]
     public async Task A_stop_that_completes_disarms_it()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var lifetime = new Lifetime();
         var exits = new List<int>();
         var watchdog = new ShutdownWatchdog(lifetime, time, NullLogger<ShutdownWatchdog>.Instance, TimeSpan.FromSeconds(10), exits.Add);

@@ -6,6 +6,7 @@ using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Store;
 using DriverQuality = Gateway.Drivers.Abstractions.ReadingQuality;
 using DriverValue = Gateway.Drivers.Abstractions.ReadingValue;
+using Microsoft.Extensions.Time.Testing;
 using StoreQuality = Gateway.Sync.Store.ReadingQuality;
 using StoreValueKind = Gateway.Sync.Store.ReadingValueKind;
 
@@ -17,7 +18,7 @@ public class StoreDriverSinkTests
     public async Task Driver_readings_and_events_land_in_the_store_as_the_platform_will_see_them()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         var sink = new StoreDriverSink(store);
         var at = time.GetUtcNow();

@@ -3,9 +3,9 @@ using System.Threading.Channels;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Mqtt.Packets;
 using Gateway.Sync.Mqtt.Transport;
-using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Mqtt.Peers;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Mqtt;
 
@@ -24,7 +24,7 @@ public class MqttClientTimeoutTests
             Channel.CreateBounded<MqttApplicationMessage>(4).Writer, time, NullLogger.Instance, CancellationToken.None);
 
     // Moves the manual clock a second at a time, giving the client's loops a moment to re-arm their timers.
-    private static async Task AdvanceUntilClosedAsync(ManualTimeProvider time, MqttClient client)
+    private static async Task AdvanceUntilClosedAsync(FakeTimeProvider time, MqttClient client)
     {
         for (var second = 0; second < 120 && client.IsOpen; second++)
         {
@@ -44,7 +44,7 @@ public class MqttClientTimeoutTests
                 seen.Enqueue((await connection.ReadAsync(token)).Type); // never answers
             }
         });
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         await using var client = await ConnectAsync(broker, time);
         await AdvanceUntilClosedAsync(time, client);
         Assert.False(client.IsOpen);
@@ -67,7 +67,7 @@ public class MqttClientTimeoutTests
                 }
             }
         });
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         await using var client = await ConnectAsync(broker, time, Settings with { SessionExpirySeconds = sessionExpiry });
         var outcome = await client.EnqueuePublishAsync(new MqttApplicationMessage("t", "x"u8.ToArray()), CancellationToken.None);
         await AdvanceUntilClosedAsync(time, client);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gateway.Sync.Store;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -10,7 +11,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Readings_of_every_value_kind_come_back_as_stored_under_increasing_seqs()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
 
         var s1 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "flow", 12.375, "m3"));
@@ -47,7 +48,7 @@ public sealed class SqliteRecordStoreTests
     {
         // A bad reading has no value; SQLite has no NaN. Refusing it would block every reading behind it.
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
 
         await store.AppendReadingsAsync([NewReading.Measure(time, "water-1", "flow", value, "m3", ReadingQuality.Bad, "timeout"), NewReading.Measure(time, "water-1", "flow", 1.5, "m3")]);
@@ -66,7 +67,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Readings_and_events_share_one_sequence_that_continues_after_a_restart()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using (var store = StoreHarness.Open(settings, time))
         {
@@ -114,7 +115,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Acknowledged_records_are_removed_at_the_flush_and_the_rest_is_redelivered_after_a_restart()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using (var store = StoreHarness.Open(settings, time))
         {
@@ -146,7 +147,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Acknowledging_scattered_seqs_removes_exactly_those()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         await store.AppendReadingsAsync(Enumerable.Range(0, 10).Select(i => StoreHarness.Reading(time, "a", i)).ToArray());
         store.Acknowledge(RecordClass.Telemetry, [7, 1, 2, 4, 9, 10]);
@@ -159,7 +160,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Seqs_of_deleted_newest_records_are_not_reused()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using (var store = StoreHarness.Open(settings, time))
         {
@@ -179,7 +180,7 @@ public sealed class SqliteRecordStoreTests
     public async Task A_snapshot_for_an_event_that_is_not_stored_is_refused_and_consumes_no_seq()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         var e = await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1"));
         await store.AppendSnapshotAsync(e, new byte[] { 1, 2, 3 });
@@ -192,7 +193,7 @@ public sealed class SqliteRecordStoreTests
     public async Task WaitForAppend_completes_when_a_record_is_committed()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         var wait = store.WaitForAppendAsync();
         Assert.False(wait.IsCompleted);
@@ -204,7 +205,7 @@ public sealed class SqliteRecordStoreTests
     public async Task Statistics_count_pending_records()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 1), StoreHarness.Reading(time, "a", 2)]);
         await store.AppendEventAsync(NewEvent.Now(time, "x", "y"));

@@ -1,5 +1,6 @@
 using Gateway.Sync.Store;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -10,7 +11,7 @@ public sealed class StoreBudgetTests
     public async Task Over_budget_the_oldest_telemetry_is_dropped_and_reported_with_exact_ranges()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"), megabytes: 1);
         // One batch: the most one transaction can add before the budget is enforced again.
         var oneBatchBytes = settings.MaxBatchRecords * 64L;
@@ -67,7 +68,7 @@ public sealed class StoreBudgetTests
     public async Task Events_are_dropped_only_when_events_alone_exceed_the_budget_and_that_is_reported_too()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"), megabytes: 0.5);
         await using var store = StoreHarness.Open(settings, time);
         var payload = "{\"blob\":\"" + new string('x', 2000) + "\"}";
@@ -94,7 +95,7 @@ public sealed class StoreBudgetTests
     public async Task Without_telemetry_left_snapshots_go_before_their_events()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"), megabytes: 0.5);
         await using var store = StoreHarness.Open(settings, time);
         var jpeg = new byte[20_000];
@@ -119,7 +120,7 @@ public sealed class StoreBudgetTests
     public async Task Acknowledgements_are_flushed_by_the_timer_without_an_explicit_flush()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using var store = StoreHarness.Open(settings, time);
         await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 1), StoreHarness.Reading(time, "a", 2)]);
@@ -136,7 +137,7 @@ public sealed class StoreBudgetTests
     public async Task Space_is_given_back_to_the_file_system_after_a_drain()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         for (var i = 0; i < 20; i++)
         {

@@ -14,7 +14,7 @@ public sealed class StoreClockTests
     public async Task Readings_taken_at_1970_keep_uptime_and_are_dated_when_the_clock_jumps_to_real_time()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch); // a pole without RTC boots at 1970
+        var time = new FakeBootClock(DateTimeOffset.UnixEpoch); // a pole without RTC boots at 1970
         var clock = new ClockSync(Floor, requireTimeSync: false);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time, clock);
 
@@ -39,7 +39,7 @@ public sealed class StoreClockTests
         // NTP steps the wall clock 12 s of uptime later; the next write dates the earlier records.
         time.Advance(TimeSpan.FromSeconds(4));
         var synced = new DateTimeOffset(2026, 11, 21, 6, 0, 12, TimeSpan.Zero);
-        time.SetWallClock(synced);
+        time.StepWallClock(synced);
         var third = await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 21.7));
 
         var readings = await StoreHarness.AllReadingsAsync(store);
@@ -58,7 +58,7 @@ public sealed class StoreClockTests
     {
         using var dir = new TempDirectory();
         var rtc = new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero); // a drifted RTC: past the floor, still wrong
-        var time = new ManualTimeProvider(rtc);
+        var time = new FakeBootClock(rtc);
         var clock = new ClockSync(Floor, requireTimeSync: true);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time, clock);
 
@@ -67,7 +67,7 @@ public sealed class StoreClockTests
 
         time.Advance(TimeSpan.FromSeconds(30));
         var real = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
-        time.SetWallClock(real);
+        time.StepWallClock(real);
         clock.ReportSynchronized("gps-1");
         await store.FlushAcknowledgementsAsync(); // queued behind the fix the report triggered
 
@@ -78,14 +78,14 @@ public sealed class StoreClockTests
     public async Task Records_of_an_earlier_boot_cannot_be_dated_and_stay_marked_unsynced()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeBootClock(DateTimeOffset.UnixEpoch);
         var clock = new ClockSync(Floor, requireTimeSync: false);
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using (var store = StoreHarness.Open(settings, time, clock))
         {
             await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 1));
         }
-        time.SetWallClock(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
+        time.StepWallClock(new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero));
         await using (var store = StoreHarness.Open(settings with { BootId = () => "boot-b" }, time, clock))
         {
             await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 2));

@@ -1,6 +1,7 @@
 using Gateway.Sync.Store;
 using Gateway.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -14,7 +15,7 @@ public sealed class StoreCorruptionTests
     public async Task A_damaged_store_is_moved_aside_and_a_fresh_one_continues_above_the_high_water_mark(string damage)
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var path = dir.File("buffer.db");
         var settings = StoreHarness.Settings(path) with { SeqReserveBlock = 1000 };
         await using (var store = StoreHarness.Open(settings, time))
@@ -50,7 +51,7 @@ public sealed class StoreCorruptionTests
     public async Task A_missing_store_with_a_high_water_mark_continues_above_it_and_says_so()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var path = dir.File("buffer.db");
         var settings = StoreHarness.Settings(path) with { SeqReserveBlock = 10 };
         await using (var store = StoreHarness.Open(settings, time))

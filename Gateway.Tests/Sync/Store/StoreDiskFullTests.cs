@@ -1,5 +1,6 @@
 using Gateway.Sync.Store;
 using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -14,7 +15,7 @@ public sealed class StoreDiskFullTests
     public async Task A_full_disk_fails_the_append_clearly_and_loses_nothing_stored()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var settings = StoreHarness.Settings(dir.File("b.db")) with { MaxPageCount = 80 };
         await using var store = StoreHarness.Open(settings, time);
 

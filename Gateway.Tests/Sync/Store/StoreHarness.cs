@@ -1,6 +1,7 @@
 using Gateway.Sync;
 using Gateway.Sync.Store;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -16,7 +17,7 @@ internal static class StoreHarness
         };
 
     public static SqliteRecordStore Open(StoreSettings settings, TimeProvider? time = null, IClockSync? clock = null) =>
-        SqliteRecordStore.Open(settings, time ?? new Support.ManualTimeProvider(Now), clock ?? new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), NullLogger.Instance);
+        SqliteRecordStore.Open(settings, time ?? new FakeTimeProvider(Now), clock ?? new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), NullLogger.Instance);
 
     public static NewReading Reading(TimeProvider time, string device, double value, string point = "x") =>
         NewReading.Measure(time, device, point, value, "m3");

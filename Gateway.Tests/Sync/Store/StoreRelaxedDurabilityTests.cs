@@ -1,6 +1,7 @@
 using Gateway.Sync.Store;
 using Gateway.Tests.Support;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Store;
 
@@ -15,7 +16,7 @@ public sealed class StoreRelaxedDurabilityTests
     public async Task After_an_unclean_run_on_an_earlier_boot_seqs_continue_above_the_high_water_mark()
     {
         using var dir = new TempDirectory();
-        var time = new ManualTimeProvider(StoreHarness.Now);
+        var time = new FakeTimeProvider(StoreHarness.Now);
         var path = dir.File("b.db");
         var settings = StoreHarness.Settings(path, durability: StoreDurability.Relaxed) with { SeqReserveBlock = 100 };
         await using (var store = StoreHarness.Open(settings, time))

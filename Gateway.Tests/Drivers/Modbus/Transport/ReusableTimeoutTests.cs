@@ -1,5 +1,5 @@
 using Gateway.Drivers.Modbus.Transport;
-using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Modbus.Transport;
 
@@ -29,7 +29,7 @@ public class ReusableTimeoutTests
     [Fact]
     public void A_timeout_that_fired_cancels_its_token_and_the_next_request_gets_a_fresh_one()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         using var timeout = new ReusableTimeout(time, CancellationToken.None);
 
         var first = timeout.Start(TimeSpan.FromSeconds(1));
@@ -46,7 +46,7 @@ public class ReusableTimeoutTests
     public void The_owners_stopping_token_cancels_the_current_request()
     {
         using var stopping = new CancellationTokenSource();
-        using var timeout = new ReusableTimeout(new ManualTimeProvider(DateTimeOffset.UnixEpoch), stopping.Token);
+        using var timeout = new ReusableTimeout(new FakeTimeProvider(DateTimeOffset.UnixEpoch), stopping.Token);
 
         var token = timeout.Start(TimeSpan.FromSeconds(1));
         stopping.Cancel();
