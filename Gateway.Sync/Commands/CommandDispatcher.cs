@@ -75,6 +75,8 @@ internal sealed class CommandDispatcher : BackgroundService
         {
             if (payload.Length > MaxRequestBytes)
             {
+                // Not parsed as a whole, but its id is usually readable: the caller can match the refusal.
+                id = ReadIdOnly(payload.Span);
                 throw new CommandException($"request of {payload.Length} bytes exceeds {MaxRequestBytes}");
             }
             var request = JsonNode.Parse(payload.Span) as JsonObject ?? throw new CommandException("the request must be a JSON object {\"id\":…,\"args\":{…}}");
@@ -101,7 +103,7 @@ internal sealed class CommandDispatcher : BackgroundService
             return Reply(id, error: ex.Message);
         }
 
-        var idText = id.ToJsonString();
+        var idText = id.ToJsonString(RecordJson.SerializerOptions); // UTF-8 as in the payloads, not \uXXXX
         if (!_handlers.TryGetValue(name, out var handler))
         {
             Log.Handled(_logger, name, idText, "unknown command");
@@ -130,6 +132,45 @@ internal sealed class CommandDispatcher : BackgroundService
             Log.Failed(_logger, ex, name);
             return Reply(id, error: "internal error; see the node's log");
         }
+    }
+
+    /// <summary>
+    /// The top-level <c>"id"</c> of a request, read by a forward-only scan that stops there (other
+    /// members are skipped, not built); null when there is none or the JSON breaks before it.
+    /// </summary>
+    internal static JsonNode? ReadIdOnly(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isId = reader.ValueTextEquals("id"u8);
+                if (!reader.Read())
+                {
+                    return null;
+                }
+                if (isId)
+                {
+                    return reader.TokenType switch
+                    {
+                        JsonTokenType.String => JsonValue.Create(reader.GetString()),
+                        JsonTokenType.Number => JsonNode.Parse(reader.ValueSpan),
+                        _ => null,
+                    };
+                }
+                reader.Skip();
+            }
+        }
+        catch (JsonException)
+        {
+            // broken before the id: the reply says so without one
+        }
+        return null;
     }
 
     private static byte[] Reply(JsonNode? id, JsonNode? result = null, string? error = null)
