@@ -346,6 +346,11 @@ internal sealed class ConfigSemanticValidator
         {
             return;
         }
+        if (cameras.Count > 0)
+        {
+            // Said out loud until camera ingest and analytics ship (the section is checked all the same).
+            Warn("cameras", $"{cameras.Count} camera(s) configured, but this version does not read cameras yet: no frames, counts or crowd/litter events will come from them");
+        }
         for (var i = 0; i < cameras.Count; i++)
         {
             var camera = cameras[i]!.AsObject();

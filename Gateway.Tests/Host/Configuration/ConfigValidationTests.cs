@@ -151,7 +151,19 @@ public class ConfigValidationTests
         var result = Load(root);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        var warning = Assert.Single(result.Warnings);
+        var warning = Assert.Single(result.Warnings, w => w.Path != "cameras");
         Assert.Equal("models[0].manifest", warning.Path);
+    }
+
+    [Fact]
+    public void Configured_cameras_are_announced_as_not_read_by_this_version()
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(ExamplesDir, "cameras.json")))!.AsObject();
+
+        var result = Load(root);
+
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+        var warning = Assert.Single(result.Warnings, w => w.Path == "cameras");
+        Assert.StartsWith($"{root["cameras"]!.AsArray().Count} camera(s) configured, but this version does not read cameras yet", warning.Message, StringComparison.Ordinal);
     }
 }
