@@ -10,6 +10,9 @@ only a few candidates score above a threshold — random weights would otherwise
 of the N candidates a "detection" and benchmark NMS on a case no real model produces.
 
 usage: make_yolov8n.py OUT_DIR SIZE [SIZE...]   -> OUT_DIR/yolov8n-SIZE.onnx
+A SIZE written SIZE:symbolic gives OUT_DIR/yolov8n-SIZE-symbolic.onnx, the same network with the
+candidate count of output0 declared symbolic ("N"), as some exports do: the runtime then cannot
+bind a buffer for it ahead of the run.
 """
 import sys
 
@@ -132,10 +135,15 @@ def build(size, seed=8):
 
 def main():
     out_dir = sys.argv[1]
-    for size in (int(s) for s in sys.argv[2:]):
-        model, params, count = build(size)
-        save(model, f"{out_dir}/yolov8n-{size}.onnx")
-        print(f"yolov8n-{size}.onnx: {params / 1e6:.2f} M parameters, output [1,84,{count}]")
+    for arg in sys.argv[2:]:
+        size, _, kind = arg.partition(":")
+        model, params, count = build(int(size))
+        name = f"yolov8n-{size}.onnx"
+        if kind == "symbolic":
+            model.graph.output[0].type.tensor_type.shape.dim[2].dim_param = "N"
+            name = f"yolov8n-{size}-symbolic.onnx"
+        save(model, f"{out_dir}/{name}")
+        print(f"{name}: {params / 1e6:.2f} M parameters, output [1,84,{count}]")
 
 
 if __name__ == "__main__":
