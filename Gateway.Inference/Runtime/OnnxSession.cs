@@ -15,6 +15,7 @@ namespace Gateway.Inference.Runtime;
 public sealed class OnnxSession : IDisposable
 {
     private readonly Lifetime _lifetime;
+    private volatile bool _disposed;
 
     private OnnxSession(InferenceSession session, string source)
     {
@@ -44,7 +45,8 @@ public sealed class OnnxSession : IDisposable
 
     public ModelMetadata Metadata { get; }
 
-    public bool IsDisposed => _lifetime.IsClosed;
+    // Not SafeHandle.IsClosed: that stays false while runners still hold the handle.
+    public bool IsDisposed => _disposed;
 
     internal InferenceSession Inner { get; }
 
@@ -97,7 +99,11 @@ public sealed class OnnxSession : IDisposable
     /// Marks the session disposed; ONNX Runtime's session is released once the last runner made
     /// from it is disposed too, so a runner on another thread never runs a freed session.
     /// </summary>
-    public void Dispose() => _lifetime.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _lifetime.Dispose();
+    }
 
     /// <summary>Keeps ORT's session alive until the lease is disposed; throws if this session is disposed.</summary>
     internal SessionLease Lease()

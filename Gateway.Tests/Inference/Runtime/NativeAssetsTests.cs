@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Gateway.Tests.Inference.Runtime;
 
 /// <summary>
@@ -12,6 +14,15 @@ public sealed class NativeAssetsTests
     [Fact]
     public void Only_linux_x64_and_linux_arm64_natives_are_in_the_build_output()
     {
+        // deps.json is rewritten by every build; the folders also hold what older builds left.
+        using var deps = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Gateway.Tests.deps.json")));
+        var nativeRids = deps.RootElement.GetProperty("targets").EnumerateObject().Single().Value.EnumerateObject()
+            .SelectMany(library => library.Value.TryGetProperty("runtimeTargets", out var targets) ? targets.EnumerateObject() : [])
+            .Where(asset => asset.Value.GetProperty("assetType").GetString() == "native")
+            .Select(asset => asset.Value.GetProperty("rid").GetString() ?? "")
+            .Distinct().Order().ToArray();
+        Assert.Equal(["linux-arm64", "linux-x64"], nativeRids);
+
         var runtimes = new DirectoryInfo(Path.Combine(AppContext.BaseDirectory, "runtimes"));
         var withNatives = runtimes.GetDirectories().Where(d => Directory.Exists(Path.Combine(d.FullName, "native"))).Select(d => d.Name).Order().ToArray();
         Assert.Equal(["linux-arm64", "linux-x64"], withNatives);
