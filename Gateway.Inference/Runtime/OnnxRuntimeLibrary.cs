@@ -27,15 +27,19 @@ public static class OnnxRuntimeLibrary
     private static bool s_used;
     private static string? s_configuredPath;
     private static nint s_configuredHandle;
+    private static volatile bool s_configuredBound;
 
-    /// <summary>The file ONNX Runtime was loaded from, or null before it is loaded.</summary>
+    /// <summary>
+    /// The file ONNX Runtime runs from, or null before it is loaded. A configured file counts only
+    /// once the package has asked our resolver for it and been given it.
+    /// </summary>
     public static string? LoadedFrom
     {
         get
         {
             lock (Gate)
             {
-                return s_configuredPath ?? MappedLibrary();
+                return s_configuredBound ? s_configuredPath : MappedLibrary();
             }
         }
     }
@@ -73,14 +77,14 @@ public static class OnnxRuntimeLibrary
             {
                 throw new DllNotFoundException($"inference.onnxRuntimePath {path}: no such file");
             }
-            if (s_used)
+            // Before anything is loaded the configured file can still take over.
+            if (s_used && (s_configuredPath ?? MappedLibrary()) is { } loaded)
             {
-                var loaded = s_configuredPath ?? MappedLibrary();
-                if (loaded is not null && SameFile(loaded, path))
+                if (SameFile(loaded, path))
                 {
                     return;
                 }
-                throw new InvalidOperationException($"ONNX Runtime is already loaded from {loaded ?? "the packaged library"}; cannot also load {path}");
+                throw new InvalidOperationException($"ONNX Runtime is already loaded from {loaded}; cannot also load {path}");
             }
             if (!NativeLibrary.TryLoad(path, out var handle))
             {
@@ -97,8 +101,15 @@ public static class OnnxRuntimeLibrary
         }
     }
 
-    private static nint Resolve(string libraryName, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath) =>
-        libraryName == ImportName ? Volatile.Read(ref s_configuredHandle) : 0;
+    private static nint Resolve(string libraryName, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        var handle = libraryName == ImportName ? Volatile.Read(ref s_configuredHandle) : 0;
+        if (handle != 0)
+        {
+            s_configuredBound = true;
+        }
+        return handle;
+    }
 
     // The host resolves the packaged library itself and does not say which file it picked:
     // the process's own mappings do.

@@ -1,4 +1,6 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
+using System.Runtime.Loader;
 using Gateway.Inference.Runtime;
 using GraphOptimizationLevel = Microsoft.ML.OnnxRuntime.GraphOptimizationLevel;
 using Gateway.Tests.Inference.TestModels;
@@ -194,6 +196,31 @@ public sealed class OnnxSessionTests(TestModelSet models)
     }
 
     [Fact]
+    public void A_configured_library_is_the_file_the_package_binds_to()
+    {
+        // This process already runs the packaged library, and the resolver can be set once per
+        // assembly: a fresh load context gets its own copy of the package and of our wrapper, as a
+        // new process would. A copy of the library under another name must be what it binds to.
+        using var dir = new TempDirectory();
+        var copy = dir.File("libort-copy.so");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "runtimes", Rid, "native", "libonnxruntime.so"), copy);
+        var context = new FreshInferenceContext();
+        var inference = context.LoadFromAssemblyName(new AssemblyName("Gateway.Inference"));
+        Assert.NotSame(typeof(OnnxSession).Assembly, inference);
+
+        var optionsType = inference.GetType("Gateway.Inference.Runtime.OnnxSessionOptions", throwOnError: true)!;
+        var options = Activator.CreateInstance(optionsType)!;
+        optionsType.GetProperty(nameof(OnnxSessionOptions.LibraryPath))!.SetValue(options, copy);
+        var sessionType = inference.GetType("Gateway.Inference.Runtime.OnnxSession", throwOnError: true)!;
+        using var session = (IDisposable)sessionType.GetMethod(nameof(OnnxSession.Open), [typeof(string), optionsType])!.Invoke(null, [models.PathOf("affine"), options])!;
+
+        var library = inference.GetType("Gateway.Inference.Runtime.OnnxRuntimeLibrary", throwOnError: true)!;
+        Assert.Equal(copy, library.GetProperty(nameof(OnnxRuntimeLibrary.LoadedFrom))!.GetValue(null));
+        Assert.Contains(copy, File.ReadAllText("/proc/self/maps"), StringComparison.Ordinal);
+        Assert.Equal("1.31.1", library.GetMethod(nameof(OnnxRuntimeLibrary.Version))!.Invoke(null, [null]));
+    }
+
+    [Fact]
     public void Another_library_once_one_is_loaded_is_refused_naming_both()
     {
         using var dir = new TempDirectory();
@@ -203,6 +230,14 @@ public sealed class OnnxSessionTests(TestModelSet models)
 
         var e = Assert.Throws<InvalidOperationException>(() => OnnxSession.Open(models.PathOf("affine"), new OnnxSessionOptions { LibraryPath = other }));
         Assert.Contains($"ONNX Runtime is already loaded from {OnnxRuntimeLibrary.LoadedFrom}; cannot also load {other}", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FreshInferenceContext() : AssemblyLoadContext("fresh-inference")
+    {
+        protected override Assembly? Load(AssemblyName name) =>
+            name.Name is "Gateway.Inference" or "Microsoft.ML.OnnxRuntime"
+                ? LoadFromAssemblyPath(Path.Combine(AppContext.BaseDirectory, name.Name + ".dll"))
+                : null;
     }
 
     private static string Rid => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? "linux-arm64" : "linux-x64";
