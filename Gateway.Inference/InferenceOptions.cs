@@ -4,8 +4,9 @@ namespace Gateway.Inference;
 public sealed class InferenceOptions
 {
     /// <summary>
-    /// An explicit <c>libonnxruntime.so.1</c>. Null: next to the application by architecture
-    /// (<c>native/onnxruntime/&lt;rid&gt;/</c>), then the system loader (Runtime/README.md).
+    /// An explicit ONNX Runtime library file, loaded instead of the one the Microsoft.ML.OnnxRuntime
+    /// package ships; when set, nothing else is tried. Null: the package's
+    /// <c>runtimes/&lt;rid&gt;/native/libonnxruntime.so</c> beside the application (Runtime/README.md).
     /// </summary>
     public string? OnnxRuntimePath { get; set; }
 

@@ -7,8 +7,8 @@ namespace Gateway.Inference;
 public static class InferenceServiceCollectionExtensions
 {
     /// <summary>
-    /// On-node inference (SPEC section 2.2): <see cref="IDetectionModelLoader"/> over our ONNX
-    /// Runtime binding, configured by <see cref="InferenceOptions"/> (the <c>inference</c> section).
+    /// On-node inference (SPEC section 2.2): <see cref="IDetectionModelLoader"/> over ONNX
+    /// Runtime (Microsoft.ML.OnnxRuntime, Runtime/), configured by <see cref="InferenceOptions"/> (the <c>inference</c> section).
     /// </summary>
     public static IServiceCollection AddOnNodeInference(this IServiceCollection services, Action<InferenceOptions>? configure = null)
     {

@@ -2,9 +2,7 @@
 # One idempotent setup for the README's two commands and for CI.
 #  - Debian packages the product and its tests use (real peers: mosquitto, paho, pymodbus,
 #    socat, ffmpeg, mbpoll, chromium, python3-onnx, ...), installed only when missing;
-#  - ONNX Runtime's native libraries for linux-x64 and linux-arm64, taken from the npm
-#    package onnxruntime-node@1.22.0 (the NuGet package is not obtainable here) and checked
-#    against pinned sha256 sums, into native/onnxruntime/<rid>/ (git-ignored).
+#  - the models (tools/setup.d/*.sh: the person detector, fetched with npm and converted);
 #  - a final check that every command, Python module and file the product, its tests and its
 #    benchmarks use is really there; it fails naming each one that is missing.
 # Re-running it when everything is present takes a second or two.
@@ -12,7 +10,6 @@
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cache="${GATEWAY_CACHE:-$repo/.cache}"
 
 log() { printf 'setup: %s\n' "$*" >&2; }
 die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
@@ -110,44 +107,6 @@ if ((${#missing[@]})); then
     || die "apt-get install failed for: ${missing[*]}"
 else
   log "Debian packages present"
-fi
-
-# --- ONNX Runtime native libraries -------------------------------------------------------
-ort_version=1.22.0
-ort_tgz_sha=8007ce525b5b185b77d2b4103d3ec147ecef6d861eb14726d0bdda5e2947dbd7
-declare -A ort_lib_sha=(
-  [linux-x64]=08cf3bf4218f0e816c2a534e960d85221274cb319569bdf1136b29da7065b015
-  [linux-arm64]=0afd69a0ae38c5099fd0e8604dda398ac43dee67cd9c6394b5142b19e82528de
-)
-declare -A ort_npm_dir=([linux-x64]=x64 [linux-arm64]=arm64)
-
-sha_ok() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
-
-need_ort=0
-for rid in "${!ort_lib_sha[@]}"; do
-  sha_ok "$repo/native/onnxruntime/$rid/libonnxruntime.so.1" "${ort_lib_sha[$rid]}" || need_ort=1
-done
-if ((need_ort)); then
-  mkdir -p "$cache"
-  tgz="$cache/onnxruntime-node-$ort_version.tgz"
-  if ! sha_ok "$tgz" "$ort_tgz_sha"; then
-    log "fetching onnxruntime-node@$ort_version from the npm registry (93 MB, no install scripts)"
-    command -v npm >/dev/null || die "npm is needed to fetch ONNX Runtime"
-    rm -f "$tgz"
-    (cd "$cache" && npm pack --silent "onnxruntime-node@$ort_version" >/dev/null) || die "npm pack onnxruntime-node@$ort_version failed"
-    sha_ok "$tgz" "$ort_tgz_sha" || die "onnxruntime-node-$ort_version.tgz does not match its pinned sha256"
-  fi
-  for rid in "${!ort_lib_sha[@]}"; do
-    dest="$repo/native/onnxruntime/$rid"
-    mkdir -p "$dest"
-    member="package/bin/napi-v6/linux/${ort_npm_dir[$rid]}/libonnxruntime.so.1"
-    tar -xzf "$tgz" -O "$member" > "$dest/libonnxruntime.so.1.tmp"
-    sha_ok "$dest/libonnxruntime.so.1.tmp" "${ort_lib_sha[$rid]}" || { rm -f "$dest/libonnxruntime.so.1.tmp"; die "$member does not match its pinned sha256"; }
-    mv "$dest/libonnxruntime.so.1.tmp" "$dest/libonnxruntime.so.1"
-    log "ONNX Runtime $ort_version for $rid -> native/onnxruntime/$rid/"
-  done
-else
-  log "ONNX Runtime $ort_version native libraries present"
 fi
 
 # --- Models (later issues add their fetch/convert steps here) -----------------------------

@@ -13,7 +13,7 @@ internal sealed class DetectionModelLoader(IOptions<InferenceOptions> options, I
         {
             var model = DetectionModel.Load(manifestPath, new OnnxSessionOptions { IntraOpThreads = o.IntraOpThreads, LibraryPath = o.OnnxRuntimePath });
             Log.ModelLoaded(logger, manifestPath, (long)model.LoadTime.TotalMilliseconds, model.Session.Inputs[0].ToString(),
-                string.Join(", ", model.Session.Outputs), OnnxRuntimeLibrary.Version(o.OnnxRuntimePath), OnnxRuntimeLibrary.LoadedFrom);
+                string.Join(", ", model.Session.Outputs), model.Session.Metadata.ToString(), OnnxRuntimeLibrary.Version(o.OnnxRuntimePath), OnnxRuntimeLibrary.LoadedFrom);
             return model;
         }
         catch (Exception e)

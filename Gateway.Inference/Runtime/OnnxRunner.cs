@@ -1,23 +1,29 @@
+using Microsoft.ML.OnnxRuntime;
+using PackageException = Microsoft.ML.OnnxRuntime.OnnxRuntimeException;
+
 namespace Gateway.Inference.Runtime;
 
 /// <summary>
-/// The per-frame path of one session: input tensors over pinned buffers created once, outputs
-/// with a fixed shape bound to pinned buffers once (ORT writes straight into them), outputs
-/// with symbolic dimensions taken from ORT and released on the next run. <see cref="Run"/>
-/// allocates nothing managed. Not thread-safe: one runner per worker.
+/// The per-frame path of one session, through ONNX Runtime's <see cref="OrtIoBinding"/>: inputs
+/// are tensors over pinned arrays, bound once; outputs with a fixed shape are bound once to pinned
+/// arrays that ORT writes straight into; <see cref="Run"/> is then <c>RunWithBinding</c> alone and
+/// allocates nothing managed. Outputs with symbolic dimensions are bound to ORT's CPU allocator
+/// instead and fetched after each run (their shape may change from run to run): that costs a few
+/// hundred managed bytes per run (224 B for one such output: Runtime/README.md). Not thread-safe: one runner per worker.
 /// </summary>
-public sealed unsafe class OnnxRunner : IDisposable
+public sealed class OnnxRunner : IDisposable
 {
     private readonly OnnxSession _session;
-    private readonly NativeStrings _names;
     private readonly float[][] _inputs;
     private readonly long[][] _inputShapes;
-    private readonly nint[] _inputValues;
+    private readonly List<OrtValue> _values = [];
     private readonly float[]?[] _boundOutputs;
-    private readonly nint[] _outputValues;
     private readonly long[][] _outputShapes;
-    private readonly int[] _outputRanks;
-    private bool _sessionRef;
+    private readonly bool _anySymbolic;
+    private readonly OrtIoBinding _binding;
+    private readonly RunOptions _runOptions;
+    private OnnxSession.SessionLease? _lease;
+    private IDisposableReadOnlyCollection<OrtValue>? _fetched;
     private bool _ran;
 
     internal OnnxRunner(OnnxSession session, IReadOnlyList<long[]>? inputShapes)
@@ -33,48 +39,50 @@ public sealed unsafe class OnnxRunner : IDisposable
         {
             throw new NotSupportedException($"'{t.Name}' is {t.ElementType}; the runner supports float tensors only");
         }
-        session.Handle.DangerousAddRef(ref _sessionRef);
-        _names = new NativeStrings(inputs.Select(i => i.Name).Concat(outputs.Select(o => o.Name)).ToArray());
         _inputs = new float[inputs.Count][];
         _inputShapes = new long[inputs.Count][];
-        _inputValues = new nint[inputs.Count];
         _boundOutputs = new float[outputs.Count][];
-        _outputValues = new nint[outputs.Count];
         _outputShapes = new long[outputs.Count][];
-        _outputRanks = new int[outputs.Count];
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var shape = inputShapes?[i] ?? [.. inputs[i].Shape];
+            if (shape.Length != inputs[i].Shape.Count || shape.Any(d => d <= 0))
+            {
+                throw new ArgumentException($"input '{inputs[i].Name}' needs a concrete shape of rank {inputs[i].Shape.Count}; got [{string.Join(",", shape)}]");
+            }
+            _inputShapes[i] = shape;
+        }
+        _lease = session.Lease();
         try
         {
+            _runOptions = new RunOptions();
+            _binding = session.Inner.CreateIoBinding();
             for (var i = 0; i < inputs.Count; i++)
             {
-                var shape = inputShapes?[i] ?? [.. inputs[i].Shape];
-                if (shape.Length != inputs[i].Shape.Count || shape.Any(d => d <= 0))
-                {
-                    throw new ArgumentException($"input '{inputs[i].Name}' needs a concrete shape of rank {inputs[i].Shape.Count}; got [{string.Join(",", shape)}]");
-                }
-                _inputShapes[i] = shape;
-                _inputs[i] = GC.AllocateArray<float>(checked((int)shape.Aggregate(1L, (a, d) => a * d)), pinned: true);
-                fixed (float* p = _inputs[i])
-                {
-                    _inputValues[i] = session.CreateTensor(p, _inputs[i].Length, shape);
-                }
+                _inputs[i] = GC.AllocateArray<float>(Elements(_inputShapes[i]), pinned: true);
+                _binding.BindInput(inputs[i].Name, Value(_inputs[i], _inputShapes[i]));
             }
+            // Bound in output order, so GetOutputValues() lists them by output index.
             for (var o = 0; o < outputs.Count; o++)
             {
-                var declared = outputs[o].Shape;
-                _outputShapes[o] = new long[OrtTensorShape.MaxRank];
-                if (declared.Count <= OrtTensorShape.MaxRank && declared.All(d => d > 0))
+                if (outputs[o].IsFixed)
                 {
-                    var shape = declared.ToArray();
-                    shape.CopyTo(_outputShapes[o], 0);
-                    _outputRanks[o] = shape.Length;
-                    var buffer = GC.AllocateArray<float>(checked((int)shape.Aggregate(1L, (a, d) => a * d)), pinned: true);
-                    _boundOutputs[o] = buffer;
-                    fixed (float* p = buffer)
-                    {
-                        _outputValues[o] = session.CreateTensor(p, buffer.Length, shape);
-                    }
+                    _outputShapes[o] = [.. outputs[o].Shape];
+                    _boundOutputs[o] = GC.AllocateArray<float>(Elements(_outputShapes[o]), pinned: true);
+                    _binding.BindOutput(outputs[o].Name, Value(_boundOutputs[o]!, _outputShapes[o]));
+                }
+                else
+                {
+                    _outputShapes[o] = [];
+                    _anySymbolic = true;
+                    _binding.BindOutputToDevice(outputs[o].Name, OrtMemoryInfo.DefaultInstance);
                 }
             }
+        }
+        catch (PackageException e)
+        {
+            Dispose();
+            throw OnnxRuntimeException.From(e);
         }
         catch
         {
@@ -87,7 +95,7 @@ public sealed unsafe class OnnxRunner : IDisposable
 
     public int InputCount => _inputs.Length;
 
-    public int OutputCount => _outputValues.Length;
+    public int OutputCount => _boundOutputs.Length;
 
     /// <summary>The buffer of input <paramref name="index"/>: fill it before <see cref="Run"/>.</summary>
     public Span<float> Input(int index) => _inputs[index];
@@ -101,62 +109,60 @@ public sealed unsafe class OnnxRunner : IDisposable
         {
             throw new InvalidOperationException("Run() has not been called yet");
         }
-        if (_boundOutputs[index] is { } bound)
-        {
-            return bound;
-        }
-        long elements = 1;
-        foreach (var d in OutputShape(index))
-        {
-            elements *= d;
-        }
-        void* data;
-        _session.Api.Check(_session.Api.GetTensorMutableData(_outputValues[index], &data));
-        return new ReadOnlySpan<float>(data, checked((int)elements));
+        return _boundOutputs[index] ?? _fetched![index].GetTensorDataAsSpan<float>();
     }
 
     /// <summary>The concrete shape of output <paramref name="index"/> (after a run, for symbolic outputs).</summary>
-    public ReadOnlySpan<long> OutputShape(int index) => _outputShapes[index].AsSpan(0, _outputRanks[index]);
+    public ReadOnlySpan<long> OutputShape(int index) => _outputShapes[index];
 
     public void Run()
     {
-        ObjectDisposedException.ThrowIf(_sessionRef is false, this);
-        for (var o = 0; o < _outputValues.Length; o++)
+        ObjectDisposedException.ThrowIf(_lease is null, this);
+        ObjectDisposedException.ThrowIf(_session.IsDisposed, _session);
+        _ran = false;
+        _fetched?.Dispose();
+        _fetched = null;
+        try
         {
-            if (_boundOutputs[o] is null && _outputValues[o] != 0)
+            _session.Inner.RunWithBinding(_runOptions, _binding);
+            if (_anySymbolic)
             {
-                _session.Api.ReleaseValue(_outputValues[o]);
-                _outputValues[o] = 0;
+                _fetched = _binding.GetOutputValues();
+                for (var o = 0; o < _boundOutputs.Length; o++)
+                {
+                    if (_boundOutputs[o] is null)
+                    {
+                        var info = _fetched[o].GetTensorTypeAndShape();
+                        _outputShapes[o] = info.Shape;
+                    }
+                }
             }
         }
-        fixed (nint* inputs = _inputValues)
-        fixed (nint* outputs = _outputValues)
+        catch (PackageException e)
         {
-            _session.RunRaw(_names.Pointers, inputs, _inputValues.Length, _names.Pointers + _inputValues.Length, outputs, _outputValues.Length);
-        }
-        for (var o = 0; o < _outputValues.Length; o++)
-        {
-            if (_boundOutputs[o] is null)
-            {
-                OrtTensorShape.Read(_session.Api, _outputValues[o], _session.Outputs[o], _outputShapes[o], out _outputRanks[o]);
-            }
+            throw OnnxRuntimeException.From(e);
         }
         _ran = true;
     }
 
     public void Dispose()
     {
-        foreach (var value in _inputValues.Concat(_outputValues).Where(v => v != 0))
-        {
-            _session.Api.ReleaseValue(value);
-        }
-        Array.Clear(_inputValues);
-        Array.Clear(_outputValues);
-        _names?.Dispose();
-        if (_sessionRef)
-        {
-            _session.Handle.DangerousRelease();
-            _sessionRef = false;
-        }
+        _fetched?.Dispose();
+        _fetched = null;
+        _binding?.Dispose();
+        _runOptions?.Dispose();
+        _values.ForEach(v => v.Dispose());
+        _values.Clear();
+        _lease?.Dispose();
+        _lease = null;
     }
+
+    private OrtValue Value(float[] pinned, long[] shape)
+    {
+        var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, pinned.AsMemory(), shape);
+        _values.Add(value);
+        return value;
+    }
+
+    private static int Elements(long[] shape) => checked((int)shape.Aggregate(1L, (a, d) => a * d));
 }

@@ -1,119 +1,143 @@
 using System.Runtime.InteropServices;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Gateway.Inference.Runtime;
 
 /// <summary>
-/// Finds and loads Microsoft's <c>libonnxruntime.so.1</c> and reads its <c>OrtApi</c> table.
-/// Search order: (1) the configured path (<c>inference.onnxRuntimePath</c>) — when set it is the
-/// only candidate, so a typo is an error rather than a silent fallback; (2) next to the
-/// application by architecture, <c>native/onnxruntime/linux-x64|linux-arm64/libonnxruntime.so.1</c>
-/// under <see cref="AppContext.BaseDirectory"/> (the build copies it there); (3) the system
-/// loader (<c>libonnxruntime.so.1</c>, then <c>libonnxruntime.so</c>). The library is loaded once
-/// per process; later calls with another path are refused rather than mixing two runtimes.
+/// Which native ONNX Runtime the Microsoft.ML.OnnxRuntime package binds to. Unconfigured, the host
+/// resolves the package's <c>runtimes/&lt;rid&gt;/native/libonnxruntime.so</c> through deps.json.
+/// With <c>inference.onnxRuntimePath</c> that file and only that file is loaded: a typo is an
+/// error naming the path, never a silent fallback to the packaged library.
 /// </summary>
-public static unsafe class OnnxRuntimeLibrary
+/// <remarks>
+/// .NET allows one DllImport resolver per assembly and the package registers its own unless told
+/// not to, so ours is registered once, before any ONNX Runtime type is touched, and answers for
+/// the whole process. The first session fixes the library: a later, different path is refused
+/// rather than mixing two runtimes (the package's function table is read once). The configured
+/// file is loaded and checked here, before the package's type initialiser runs, because a
+/// failure inside that initialiser would break ONNX Runtime for the rest of the process.
+/// </remarks>
+public static class OnnxRuntimeLibrary
 {
-    public const string FileName = "libonnxruntime.so.1";
+    /// <summary>The library name in the package's <c>[DllImport]</c>s.</summary>
+    public const string ImportName = "onnxruntime";
 
     private static readonly Lock Gate = new();
-    private static OrtApi? s_api;
-    private static string? s_loadedFrom;
+    private static bool s_resolverRegistered;
+    private static bool s_used;
+    private static string? s_configuredPath;
+    private static nint s_configuredHandle;
+    private static volatile bool s_configuredBound;
 
-    /// <summary>Where the loaded library came from, or null before the first load.</summary>
+    /// <summary>
+    /// The file ONNX Runtime runs from, or null before it is loaded. A configured file counts only
+    /// once the package has asked our resolver for it and been given it.
+    /// </summary>
     public static string? LoadedFrom
     {
         get
         {
             lock (Gate)
             {
-                return s_loadedFrom;
+                return s_configuredBound ? s_configuredPath : MappedLibrary();
             }
         }
     }
 
-    /// <summary>The candidates in search order, for messages and documentation.</summary>
-    public static IReadOnlyList<string> Candidates(string? configuredPath)
+    /// <summary>The ONNX Runtime version string (e.g. "1.31.1") of the loaded library.</summary>
+    public static string Version(string? configuredPath = null)
     {
-        if (!string.IsNullOrWhiteSpace(configuredPath))
-        {
-            return [Path.GetFullPath(configuredPath)];
-        }
-        return [Path.Combine(AppContext.BaseDirectory, "native", "onnxruntime", RuntimeIdentifier, FileName), FileName, "libonnxruntime.so"];
+        Ensure(configuredPath);
+        return OrtEnv.Instance().GetVersionString();
     }
 
-    /// <summary>The directory name for this process's architecture.</summary>
-    public static string RuntimeIdentifier => RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.X64 => "linux-x64",
-        Architecture.Arm64 => "linux-arm64",
-        var other => "linux-" + other.ToString().ToLowerInvariant(),
-    };
-
-    /// <summary>The ONNX Runtime version string (e.g. "1.22.0") of the loaded library.</summary>
-    public static string Version(string? configuredPath = null) => Api(configuredPath).VersionString;
-
-    internal static OrtApi Api(string? configuredPath = null)
+    /// <summary>
+    /// Makes sure the package binds to the configured library (or the packaged one when
+    /// <paramref name="configuredPath"/> is null). Call before any ONNX Runtime API.
+    /// </summary>
+    /// <exception cref="DllNotFoundException">The configured file does not exist, cannot be loaded or is not ONNX Runtime.</exception>
+    /// <exception cref="InvalidOperationException">ONNX Runtime is already loaded from another file.</exception>
+    public static void Ensure(string? configuredPath)
     {
         lock (Gate)
         {
-            if (s_api is not null)
+            if (!s_resolverRegistered)
             {
-                if (!string.IsNullOrWhiteSpace(configuredPath) && Path.GetFullPath(configuredPath) != s_loadedFrom)
+                OrtEnv.DisableDllImportResolver = true;
+                NativeLibrary.SetDllImportResolver(typeof(InferenceSession).Assembly, Resolve);
+                s_resolverRegistered = true;
+            }
+            if (string.IsNullOrWhiteSpace(configuredPath))
+            {
+                s_used = true;
+                return;
+            }
+            var path = Path.GetFullPath(configuredPath);
+            if (!File.Exists(path))
+            {
+                throw new DllNotFoundException($"inference.onnxRuntimePath {path}: no such file");
+            }
+            // Before anything is loaded the configured file can still take over.
+            if (s_used && (s_configuredPath ?? MappedLibrary()) is { } loaded)
+            {
+                if (SameFile(loaded, path))
                 {
-                    throw new InvalidOperationException($"ONNX Runtime is already loaded from {s_loadedFrom}; cannot also load {configuredPath}");
+                    return;
                 }
-                return s_api;
+                throw new InvalidOperationException($"ONNX Runtime is already loaded from {loaded}; cannot also load {path}");
             }
-            var (handle, from) = LoadLibrary(configuredPath);
-            s_api = ReadApi(handle, from);
-            s_loadedFrom = from;
-            return s_api;
+            if (!NativeLibrary.TryLoad(path, out var handle))
+            {
+                throw new DllNotFoundException($"inference.onnxRuntimePath {path}: the dynamic loader cannot load it (wrong architecture or missing dependencies?)");
+            }
+            if (!NativeLibrary.TryGetExport(handle, "OrtGetApiBase", out _))
+            {
+                NativeLibrary.Free(handle);
+                throw new DllNotFoundException($"inference.onnxRuntimePath {path}: does not export OrtGetApiBase, so it is not ONNX Runtime");
+            }
+            s_configuredHandle = handle;
+            s_configuredPath = path;
+            s_used = true;
         }
     }
 
-    internal static (nint Handle, string From) LoadLibrary(string? configuredPath)
+    private static nint Resolve(string libraryName, System.Reflection.Assembly assembly, DllImportSearchPath? searchPath)
     {
-        var candidates = Candidates(configuredPath);
-        var failures = new List<string>();
-        foreach (var candidate in candidates)
+        var handle = libraryName == ImportName ? Volatile.Read(ref s_configuredHandle) : 0;
+        if (handle != 0)
         {
-            var isPath = candidate.Contains('/', StringComparison.Ordinal);
-            if (isPath && !File.Exists(candidate))
-            {
-                failures.Add($"{candidate}: no such file");
-                continue;
-            }
-            try
-            {
-                // By full path: [DllImport("onnxruntime")] would look for libonnxruntime.so, not .so.1.
-                return (NativeLibrary.Load(candidate), candidate);
-            }
-            catch (DllNotFoundException e)
-            {
-                failures.Add($"{candidate}: {e.Message}");
-            }
+            s_configuredBound = true;
         }
-        throw new DllNotFoundException(
-            $"ONNX Runtime ({FileName}) was not found; tried {string.Join("; ", failures)}. "
-            + "Set inference.onnxRuntimePath or run tools/setup.sh.");
+        return handle;
     }
 
-    private static OrtApi ReadApi(nint library, string from)
+    // The host resolves the packaged library itself and does not say which file it picked:
+    // the process's own mappings do.
+    private static string? MappedLibrary()
     {
-        if (!NativeLibrary.TryGetExport(library, "OrtGetApiBase", out var getApiBase))
+        foreach (var line in File.ReadLines("/proc/self/maps"))
         {
-            throw new EntryPointNotFoundException($"{from} does not export OrtGetApiBase: not an ONNX Runtime library");
+            var slash = line.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0 && Path.GetFileName(line.AsSpan(slash)).StartsWith("libonnxruntime.so", StringComparison.Ordinal))
+            {
+                return line[slash..];
+            }
         }
-        // struct OrtApiBase { const OrtApi* (*GetApi)(uint32_t version); const char* (*GetVersionString)(void); }
-        var apiBase = ((delegate* unmanaged[Cdecl]<nint*>)getApiBase)();
-        var getApi = (delegate* unmanaged[Cdecl]<uint, nint*>)apiBase[0];
-        var getVersionString = (delegate* unmanaged[Cdecl]<byte*>)apiBase[1];
-        var version = Marshal.PtrToStringUTF8((nint)getVersionString()) ?? "?";
-        var table = getApi(OrtApi.Version);
-        if (table is null)
+        return null;
+    }
+
+    private static bool SameFile(string a, string b) =>
+        string.Equals(RealPath(a), RealPath(b), StringComparison.Ordinal);
+
+    // /proc/self/maps names the file with every symbolic link resolved; so must the configured path.
+    private static string RealPath(string path)
+    {
+        var result = "/";
+        foreach (var part in Path.GetFullPath(path).Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
-            throw new NotSupportedException($"{from} is ONNX Runtime {version}, which does not provide API version {OrtApi.Version} (1.22 or newer is needed)");
+            var next = Path.Combine(result, part);
+            result = new FileInfo(next).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? next;
         }
-        return new OrtApi(table, version);
+        return result;
     }
 }

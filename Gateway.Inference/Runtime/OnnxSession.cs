@@ -1,32 +1,39 @@
 using System.Runtime.InteropServices;
-using System.Text;
+using Microsoft.ML.OnnxRuntime;
+using PackageException = Microsoft.ML.OnnxRuntime.OnnxRuntimeException;
 
 namespace Gateway.Inference.Runtime;
 
 /// <summary>
-/// A loaded ONNX model: its declared inputs and outputs, a simple copying <see cref="Run"/> for
-/// tools and tests, and <see cref="CreateRunner"/> for the per-frame path without copies or
-/// allocations. Sessions may be used from several threads; a runner may not.
+/// A loaded ONNX model (Microsoft.ML.OnnxRuntime's <see cref="InferenceSession"/>): its declared
+/// inputs and outputs, a simple copying <see cref="Run"/> for tools and tests, and
+/// <see cref="CreateRunner"/> for the per-frame path without copies or allocations. Sessions may be
+/// used from several threads; a runner may not. Using a disposed session, or a runner whose
+/// session was disposed, throws <see cref="ObjectDisposedException"/>: the package itself would
+/// hand ORT a released session and crash the process.
 /// </summary>
-public sealed unsafe class OnnxSession : IDisposable
+public sealed class OnnxSession : IDisposable
 {
-    private const int OrtArenaAllocator = 1;
-    private const int OrtMemTypeDefault = 0;
-    private const int OnnxTypeTensor = 1;
+    private readonly Lifetime _lifetime;
+    private volatile bool _disposed;
 
-    private readonly OrtHandle _session;
-    private readonly OrtHandle _memoryInfo;
-
-    private OnnxSession(OrtApi api, OrtHandle session, string source)
+    private OnnxSession(InferenceSession session, string source)
     {
-        Api = api;
-        _session = session;
+        _lifetime = new Lifetime(session);
+        Inner = session;
         Source = source;
-        nint memoryInfo;
-        api.Check(api.CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memoryInfo));
-        _memoryInfo = new OrtHandle(memoryInfo, api.ReleaseMemoryInfo);
-        Inputs = Describe(input: true);
-        Outputs = Describe(input: false);
+        try
+        {
+            Inputs = Describe(session.InputNames, session.InputMetadata);
+            Outputs = Describe(session.OutputNames, session.OutputMetadata);
+            var m = session.ModelMetadata;
+            Metadata = new ModelMetadata(m.ProducerName, m.GraphName, m.Domain, m.Version, m.Description, new Dictionary<string, string>(m.CustomMetadataMap, StringComparer.Ordinal));
+        }
+        catch (PackageException e)
+        {
+            _lifetime.Dispose();
+            throw OnnxRuntimeException.From(e);
+        }
     }
 
     /// <summary>The model file, or "(bytes)".</summary>
@@ -36,38 +43,23 @@ public sealed unsafe class OnnxSession : IDisposable
 
     public IReadOnlyList<TensorInfo> Outputs { get; }
 
-    internal OrtApi Api { get; }
+    public ModelMetadata Metadata { get; }
 
-    internal OrtHandle Handle => _session;
+    // Not SafeHandle.IsClosed: that stays false while runners still hold the handle.
+    public bool IsDisposed => _disposed;
 
-    internal OrtHandle MemoryInfo => _memoryInfo;
+    internal InferenceSession Inner { get; }
 
     public static OnnxSession Open(string modelPath, OnnxSessionOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(modelPath);
-        options ??= new OnnxSessionOptions();
-        var api = OnnxRuntimeLibrary.Api(options.LibraryPath);
-        using var sessionOptions = CreateOptions(api, options);
-        var path = Encoding.UTF8.GetBytes(Path.GetFullPath(modelPath) + "\0");
-        nint session;
-        fixed (byte* p = path)
-        {
-            api.Check(api.CreateSession(OrtEnvironment.Get(api), p, sessionOptions.DangerousGetHandle(), &session));
-        }
-        return new OnnxSession(api, new OrtHandle(session, api.ReleaseSession), modelPath);
+        return Open(options, o => new InferenceSession(Path.GetFullPath(modelPath), o), modelPath);
     }
 
-    public static OnnxSession Open(ReadOnlySpan<byte> model, OnnxSessionOptions? options = null)
+    public static OnnxSession Open(byte[] model, OnnxSessionOptions? options = null)
     {
-        options ??= new OnnxSessionOptions();
-        var api = OnnxRuntimeLibrary.Api(options.LibraryPath);
-        using var sessionOptions = CreateOptions(api, options);
-        nint session;
-        fixed (byte* p = model)
-        {
-            api.Check(api.CreateSessionFromArray(OrtEnvironment.Get(api), p, (nuint)model.Length, sessionOptions.DangerousGetHandle(), &session));
-        }
-        return new OnnxSession(api, new OrtHandle(session, api.ReleaseSession), "(bytes)");
+        ArgumentNullException.ThrowIfNull(model);
+        return Open(options, o => new InferenceSession(model, o), "(bytes)");
     }
 
     /// <summary>
@@ -77,41 +69,22 @@ public sealed unsafe class OnnxSession : IDisposable
     public IReadOnlyList<NamedTensor> Run(IReadOnlyList<NamedTensor> inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        using var names = new NativeStrings(inputs.Select(i => i.Name).Concat(Outputs.Select(o => o.Name)).ToArray());
-        var inputValues = new nint[inputs.Count];
-        var outputValues = new nint[Outputs.Count];
-        var pins = new GCHandle[inputs.Count];
+        var values = new List<OrtValue>(inputs.Count);
+        using var lease = Lease();
         try
         {
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                pins[i] = GCHandle.Alloc(inputs[i].Data, GCHandleType.Pinned);
-                inputValues[i] = CreateTensor((float*)pins[i].AddrOfPinnedObject(), inputs[i].Data.Length, inputs[i].Shape);
-            }
-            fixed (nint* inPtr = inputValues)
-            fixed (nint* outPtr = outputValues)
-            {
-                RunRaw(names.Pointers, inPtr, inputs.Count, names.Pointers + inputs.Count, outPtr, Outputs.Count);
-            }
-            var results = new NamedTensor[Outputs.Count];
-            Span<long> dims = stackalloc long[OrtTensorShape.MaxRank];
-            for (var o = 0; o < results.Length; o++)
-            {
-                var data = OrtTensorShape.Read(Api, outputValues[o], Outputs[o], dims, out var rank);
-                results[o] = new NamedTensor(Outputs[o].Name, data.ToArray(), dims[..rank].ToArray());
-            }
-            return results;
+            values.AddRange(inputs.Select(i => OrtValue.CreateTensorValueFromMemory(i.Data, i.Shape)));
+            using var runOptions = new RunOptions();
+            using var results = Inner.Run(runOptions, [.. inputs.Select(i => i.Name)], values, [.. Outputs.Select(o => o.Name)]);
+            return [.. results.Select((value, o) => Copy(Outputs[o].Name, value))];
+        }
+        catch (PackageException e)
+        {
+            throw OnnxRuntimeException.From(e);
         }
         finally
         {
-            foreach (var v in inputValues.Concat(outputValues).Where(v => v != 0))
-            {
-                Api.ReleaseValue(v);
-            }
-            foreach (var pin in pins.Where(p => p.IsAllocated))
-            {
-                pin.Free();
-            }
+            values.ForEach(v => v.Dispose());
         }
     }
 
@@ -122,116 +95,110 @@ public sealed unsafe class OnnxSession : IDisposable
     /// </summary>
     public OnnxRunner CreateRunner(IReadOnlyList<long[]>? inputShapes = null) => new(this, inputShapes);
 
+    /// <summary>
+    /// Marks the session disposed; ONNX Runtime's session is released once the last runner made
+    /// from it is disposed too, so a runner on another thread never runs a freed session.
+    /// </summary>
     public void Dispose()
     {
-        _memoryInfo.Dispose();
-        _session.Dispose();
+        _disposed = true;
+        _lifetime.Dispose();
     }
 
-    /// <summary>An OrtValue over caller-owned memory (ORT does not copy it: keep it pinned while the value lives).</summary>
-    internal nint CreateTensor(float* data, int length, ReadOnlySpan<long> shape)
+    /// <summary>Keeps ORT's session alive until the lease is disposed; throws if this session is disposed.</summary>
+    internal SessionLease Lease()
     {
-        nint value;
-        fixed (long* s = shape)
-        {
-            Api.Check(Api.CreateTensorWithDataAsOrtValue(_memoryInfo.DangerousGetHandle(), data, (nuint)length * sizeof(float), s, (nuint)shape.Length, (int)TensorElementType.Float, &value));
-        }
-        return value;
-    }
-
-    internal void RunRaw(byte** inputNames, nint* inputs, int inputCount, byte** outputNames, nint* outputs, int outputCount)
-    {
-        ObjectDisposedException.ThrowIf(_session.IsClosed, this);
-        Api.Check(Api.Run(_session.DangerousGetHandle(), 0, inputNames, inputs, (nuint)inputCount, outputNames, (nuint)outputCount, outputs));
-    }
-
-    private static OrtHandle CreateOptions(OrtApi api, OnnxSessionOptions options)
-    {
-        nint raw;
-        api.Check(api.CreateSessionOptions(&raw));
-        var handle = new OrtHandle(raw, api.ReleaseSessionOptions);
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        var added = false;
         try
         {
-            api.Check(api.SetIntraOpNumThreads(raw, options.IntraOpThreads));
-            api.Check(api.SetInterOpNumThreads(raw, 1));
-            api.Check(api.SetSessionGraphOptimizationLevel(raw, (int)options.GraphOptimization));
-            AddConfigEntry(api, raw, "session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+            _lifetime.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new ObjectDisposedException(nameof(OnnxSession));
+        }
+        return new SessionLease(_lifetime);
+    }
+
+    private static OnnxSession Open(OnnxSessionOptions? options, Func<SessionOptions, InferenceSession> create, string source)
+    {
+        options ??= new OnnxSessionOptions();
+        OnnxRuntimeLibrary.Ensure(options.LibraryPath);
+        try
+        {
+            using var sessionOptions = CreateOptions(options);
+            return new OnnxSession(create(sessionOptions), source);
+        }
+        catch (PackageException e)
+        {
+            throw OnnxRuntimeException.From(e);
+        }
+    }
+
+    private static SessionOptions CreateOptions(OnnxSessionOptions options)
+    {
+        var o = new SessionOptions();
+        try
+        {
+            o.IntraOpNumThreads = options.IntraOpThreads;
+            o.InterOpNumThreads = 1;
+            o.GraphOptimizationLevel = options.GraphOptimization;
+            o.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
             foreach (var (key, value) in options.ConfigEntries)
             {
-                AddConfigEntry(api, raw, key, value);
+                o.AddSessionConfigEntry(key, value);
             }
-            return handle;
+            return o;
         }
         catch
         {
-            handle.Dispose();
+            o.Dispose();
             throw;
         }
     }
 
-    private static void AddConfigEntry(OrtApi api, nint options, string key, string value)
+    private static NamedTensor Copy(string name, OrtValue value)
     {
-        fixed (byte* k = Encoding.UTF8.GetBytes(key + "\0"))
-        fixed (byte* v = Encoding.UTF8.GetBytes(value + "\0"))
+        var info = value.GetTensorTypeAndShape();
+        if (info.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
         {
-            api.Check(api.AddSessionConfigEntry(options, k, v));
+            throw new NotSupportedException($"output '{name}' is {info.ElementDataType}; only float outputs are supported");
+        }
+        return new NamedTensor(name, value.GetTensorDataAsSpan<float>().ToArray(), info.Shape);
+    }
+
+    private static TensorInfo[] Describe(IReadOnlyList<string> names, IReadOnlyDictionary<string, NodeMetadata> metadata) =>
+        [.. names.Select(name => metadata[name] is { IsTensor: true } m
+            ? new TensorInfo(name, (TensorElementType)(int)m.ElementDataType, [.. m.Dimensions.Select(d => (long)d)], m.SymbolicDimensions)
+            : new TensorInfo(name, TensorElementType.Undefined, []))];
+
+    /// <summary>
+    /// Reference-counts ORT's session (a SafeHandle's count, which is thread-safe): runners and
+    /// copying runs hold a reference; the session is released when the last one lets go.
+    /// </summary>
+    private sealed class Lifetime : SafeHandle
+    {
+        private readonly InferenceSession _session;
+
+        public Lifetime(InferenceSession session)
+            : base(0, ownsHandle: true)
+        {
+            _session = session;
+            SetHandle(1);
+        }
+
+        public override bool IsInvalid => handle == 0;
+
+        protected override bool ReleaseHandle()
+        {
+            _session.Dispose();
+            return true;
         }
     }
 
-    private TensorInfo[] Describe(bool input)
+    internal readonly struct SessionLease(SafeHandle handle) : IDisposable
     {
-        var session = _session.DangerousGetHandle();
-        nuint count;
-        Api.Check(input ? Api.SessionGetInputCount(session, &count) : Api.SessionGetOutputCount(session, &count));
-        nint allocator;
-        Api.Check(Api.GetAllocatorWithDefaultOptions(&allocator));
-        var result = new TensorInfo[(int)count];
-        for (nuint i = 0; i < count; i++)
-        {
-            byte* name;
-            Api.Check(input ? Api.SessionGetInputName(session, i, allocator, &name) : Api.SessionGetOutputName(session, i, allocator, &name));
-            string text;
-            try
-            {
-                text = Marshal.PtrToStringUTF8((nint)name) ?? "";
-            }
-            finally
-            {
-                Api.Check(Api.AllocatorFree(allocator, name));
-            }
-            nint typeInfo;
-            Api.Check(input ? Api.SessionGetInputTypeInfo(session, i, &typeInfo) : Api.SessionGetOutputTypeInfo(session, i, &typeInfo));
-            try
-            {
-                result[(int)i] = DescribeType(text, typeInfo);
-            }
-            finally
-            {
-                Api.ReleaseTypeInfo(typeInfo);
-            }
-        }
-        return result;
-    }
-
-    private TensorInfo DescribeType(string name, nint typeInfo)
-    {
-        int onnxType;
-        Api.Check(Api.GetOnnxTypeFromTypeInfo(typeInfo, &onnxType));
-        if (onnxType != OnnxTypeTensor)
-        {
-            return new TensorInfo(name, TensorElementType.Undefined, []);
-        }
-        nint tensorInfo;
-        Api.Check(Api.CastTypeInfoToTensorInfo(typeInfo, &tensorInfo));
-        int elementType;
-        Api.Check(Api.GetTensorElementType(tensorInfo, &elementType));
-        nuint rank;
-        Api.Check(Api.GetDimensionsCount(tensorInfo, &rank));
-        var dims = new long[(int)rank];
-        fixed (long* d = dims)
-        {
-            Api.Check(Api.GetDimensions(tensorInfo, d, rank));
-        }
-        return new TensorInfo(name, (TensorElementType)elementType, dims);
+        public void Dispose() => handle.DangerousRelease();
     }
 }

@@ -38,7 +38,8 @@ def affine(out_dir, expected):
          helper.make_tensor_value_info("z", TensorProto.FLOAT, [])],
         [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")],
     )
-    model = helper.make_model(graph, opset_imports=OPSET)
+    model = helper.make_model(graph, opset_imports=OPSET, producer_name="make_test_models", model_version=3)
+    helper.set_model_props(model, {"purpose": "gateway tests"})
     save(model, f"{out_dir}/affine.onnx")
     x = rng.normal(size=(1, 3, 2, 2)).astype(np.float32)
     c = np.einsum("oc,nchw->nohw", w[:, :, 0, 0].astype(np.float64), x) + b[None, :, None, None]

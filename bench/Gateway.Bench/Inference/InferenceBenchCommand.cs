@@ -5,15 +5,18 @@ using Gateway.Inference.Detectors;
 using Gateway.Inference.Images;
 using Gateway.Inference.Models;
 using Gateway.Inference.Runtime;
+using Microsoft.ML.OnnxRuntime;
 
 namespace Gateway.Bench.Inference;
 
 /// <summary>
 /// Issue 7's inference benchmark (docs/bench/inference.md): per-frame pipeline (pre-process +
-/// run + decode/NMS) against the bare session run on the same session and buffers, interleaved
-/// in one process; managed bytes allocated per frame; RSS over repeated session
+/// run + decode/NMS) against the bare run (<c>RunWithBinding</c> alone on the same session and
+/// buffers) and against a plain <c>InferenceSession.Run</c> with package-allocated outputs,
+/// interleaved in one process; managed bytes allocated per frame; RSS over repeated session
 /// create/run/dispose cycles. Models: the converted CenterNet (models/person, tools/setup.sh)
-/// at 512 and a YOLOv8n-shaped random-weight network (make_yolov8n.py) at 640 and 320.
+/// at 512 and a YOLOv8n-shaped random-weight network (make_yolov8n.py) at 640 and 320, and at 320
+/// with its output declared symbolic (the runner's fetch-after-run path).
 /// </summary>
 public sealed class InferenceBenchCommand : IBenchCommand
 {
@@ -36,25 +39,26 @@ public sealed class InferenceBenchCommand : IBenchCommand
         var work = Directory.CreateTempSubdirectory("gw-bench-inference-");
         try
         {
-            Run("/usr/bin/python3", Path.Combine(root, "bench", "Gateway.Bench", "Inference", "make_yolov8n.py"), work.FullName, "640", "320");
+            Run("/usr/bin/python3", Path.Combine(root, "bench", "Gateway.Bench", "Inference", "make_yolov8n.py"), work.FullName, "640", "320", "320:symbolic");
             // A camera-sized frame: darknet's person.jpg scaled to 1920x1080.
             var framePath = Path.Combine(work.FullName, "frame.png");
             Run("ffmpeg", "-v", "error", "-i", "/usr/share/darknet/data/person.jpg", "-vf", "scale=1920:1080", framePath);
             var frame = await FfmpegImageDecoder.DecodeAsync(framePath, cancellationToken).ConfigureAwait(false);
             var options = new OnnxSessionOptions { IntraOpThreads = threads };
 
-            Console.WriteLine($"ONNX Runtime {OnnxRuntimeLibrary.Version()}, intra-op threads {threads}, frame {frame.Width}x{frame.Height}, {frames} interleaved frames per case, {Environment.ProcessorCount} cores");
+            Console.WriteLine($"ONNX Runtime {OnnxRuntimeLibrary.Version()} ({OnnxRuntimeLibrary.LoadedFrom}), intra-op threads {threads}, frame {frame.Width}x{frame.Height}, {frames} interleaved frames per case, {Environment.ProcessorCount} cores");
             Console.WriteLine();
-            Console.WriteLine("| model | input | bare run ms (wall, median) | pipeline ms (wall, median) | pipeline / bare (wall) | bare run ms (CPU) | pipeline ms (CPU) | pipeline / bare (CPU) | managed bytes / frame |");
-            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            Console.WriteLine("| model | input | bare ms (wall, median) | pipeline ms (wall, median) | pipeline / bare (wall) | bare ms (CPU) | plain Run ms (CPU) | pipeline ms (CPU) | pipeline / bare (CPU) | pipeline / plain Run (CPU) | pipeline B / frame | plain Run B / frame |");
+            Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
             var person = ModelManifestReader.ReadFile(personManifest);
             PipelineCase("CenterNet (person)", person, options, frame, frames);
             foreach (var size in new[] { 640, 320 })
             {
-                PipelineCase("YOLOv8n-shaped, random weights", YoloManifest(work.FullName, size), options, frame, frames);
+                PipelineCase("YOLOv8n-shaped, random weights", YoloManifest(work.FullName, $"yolov8n-{size}.onnx", size), options, frame, frames);
             }
+            PipelineCase("YOLOv8n-shaped, output [1,84,N]", YoloManifest(work.FullName, "yolov8n-320-symbolic.onnx", 320), options, frame, frames);
             Console.WriteLine();
-            SessionCycles(YoloManifest(work.FullName, 320), options, cycles, cancellationToken);
+            SessionCycles(YoloManifest(work.FullName, "yolov8n-320.onnx", 320), options, cycles, cancellationToken);
             return 0;
         }
         finally
@@ -63,9 +67,9 @@ public sealed class InferenceBenchCommand : IBenchCommand
         }
     }
 
-    private static ModelManifest YoloManifest(string dir, int size) => new()
+    private static ModelManifest YoloManifest(string dir, string file, int size) => new()
     {
-        ModelPath = Path.Combine(dir, $"yolov8n-{size}.onnx"),
+        ModelPath = Path.Combine(dir, file),
         InputName = "images",
         InputWidth = size,
         InputHeight = size,
@@ -84,36 +88,58 @@ public sealed class InferenceBenchCommand : IBenchCommand
         {
             detector.Detect(frame.Pixels, frame.Width, frame.Height);
         }
+        // The second reference: the package's plain Run, ORT allocating the outputs, on a copy of
+        // the same pre-processed input.
+        var session = model.Session.Inner;
+        var input = runner.Input(0).ToArray();
+        using var inputValue = OrtValue.CreateTensorValueFromMemory(input, runner.InputShape(0).ToArray());
+        using var runOptions = new RunOptions();
+        string[] inputNames = [model.Session.Inputs[0].Name];
+        OrtValue[] inputValues = [inputValue];
+        string[] outputNames = [.. model.Session.Outputs.Select(o => o.Name)];
+        void PlainRun()
+        {
+            using var outputs = session.Run(runOptions, inputNames, inputValues, outputNames);
+        }
         for (var i = 0; i < 5; i++)
         {
             runner.Run();
+            PlainRun();
         }
         var bare = new double[frames];
         var pipeline = new double[frames];
         long allocated = 0;
+        long plainAllocated = 0;
         long bareCpu = 0;
+        long plainCpu = 0;
         long pipelineCpu = 0;
         for (var i = 0; i < frames; i++)
         {
-            // Interleaved so that load from other work on the machine hits both alike.
+            // Interleaved so that load from other work on the machine hits all three alike.
             var cpu0 = ProcessCpuClock.Nanoseconds();
             var t0 = Stopwatch.GetTimestamp();
             runner.Run();
             bare[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             var cpu1 = ProcessCpuClock.Nanoseconds();
             var before = GC.GetAllocatedBytesForCurrentThread();
+            PlainRun();
+            plainAllocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            var cpu2 = ProcessCpuClock.Nanoseconds();
+            before = GC.GetAllocatedBytesForCurrentThread();
             t0 = Stopwatch.GetTimestamp();
             detector.Detect(frame.Pixels, frame.Width, frame.Height);
             pipeline[i] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
             allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-            var cpu2 = ProcessCpuClock.Nanoseconds();
+            var cpu3 = ProcessCpuClock.Nanoseconds();
             bareCpu += cpu1 - cpu0;
-            pipelineCpu += cpu2 - cpu1;
+            plainCpu += cpu2 - cpu1;
+            pipelineCpu += cpu3 - cpu2;
         }
         var (b, p) = (Median(bare), Median(pipeline));
-        var (bc, pc) = (bareCpu / 1e6 / frames, pipelineCpu / 1e6 / frames);
-        var input = $"{manifest.InputWidth}x{manifest.InputHeight} {manifest.InputLayout.ToString().ToUpperInvariant()} {(manifest.Resize == ResizeMode.Letterbox ? "letterbox" : "stretch")}";
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {input} | {b:F1} | {p:F1} | {p / b:F3} | {bc:F1} | {pc:F1} | {pc / bc:F3} | {allocated / frames} |"));
+        var (bc, rc, pc) = (bareCpu / 1e6 / frames, plainCpu / 1e6 / frames, pipelineCpu / 1e6 / frames);
+        var shape = manifest.InputLayout.ToString().ToUpperInvariant();
+        var inputText = $"{manifest.InputWidth}x{manifest.InputHeight} {shape} {(manifest.Resize == ResizeMode.Letterbox ? "letterbox" : "stretch")}";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {inputText} | {b:F1} | {p:F1} | {p / b:F3} | {bc:F1} | {rc:F1} | {pc:F1} | {pc / bc:F3} | {pc / rc:F3} | {allocated / frames} | {plainAllocated / frames} |"));
     }
 
     private static void SessionCycles(ModelManifest manifest, OnnxSessionOptions options, int cycles, CancellationToken cancellationToken)

@@ -10,6 +10,11 @@ only a few candidates score above a threshold — random weights would otherwise
 of the N candidates a "detection" and benchmark NMS on a case no real model produces.
 
 usage: make_yolov8n.py OUT_DIR SIZE [SIZE...]   -> OUT_DIR/yolov8n-SIZE.onnx
+A SIZE written SIZE:symbolic gives OUT_DIR/yolov8n-SIZE-symbolic.onnx, the same network with a
+dynamic input size (images [1,3,H,W]) and output0 [1,84,N] cut by a Slice whose end is computed
+from the input's shape at run time, so that ONNX Runtime cannot infer N ahead of a run (declaring
+N symbolic alone is not enough: ORT infers it back from the constant anchors) and the runner has
+to fetch that output after each run.
 """
 import sys
 
@@ -130,12 +135,41 @@ def build(size, seed=8):
     return model, g.params, count
 
 
+def make_symbolic(model):
+    graph = model.graph
+    producer = next(n for n in graph.node if "output0" in n.output)
+    producer.output[list(producer.output).index("output0")] = "output0_full"
+    images = graph.input[0].name
+    graph.initializer.extend([
+        numpy_helper.from_array(np.array([3], np.int64), "sym_w_start"),
+        numpy_helper.from_array(np.array([4], np.int64), "sym_w_end"),
+        numpy_helper.from_array(np.array([100], np.int64), "sym_scale"),
+        numpy_helper.from_array(np.array([0], np.int64), "sym_zero"),
+        numpy_helper.from_array(np.array([2], np.int64), "sym_axis"),
+    ])
+    graph.node.extend([
+        helper.make_node("Shape", [images], ["sym_shape"]),
+        helper.make_node("Slice", ["sym_shape", "sym_w_start", "sym_w_end"], ["sym_w"]),
+        helper.make_node("Mul", ["sym_w", "sym_scale"], ["sym_end"]),
+        helper.make_node("Slice", ["output0_full", "sym_zero", "sym_end", "sym_axis"], ["output0"]),
+    ])
+    graph.output[0].type.tensor_type.shape.dim[2].dim_param = "N"
+    for i, name in ((2, "H"), (3, "W")):
+        graph.input[0].type.tensor_type.shape.dim[i].dim_param = name
+    checker.check_model(model)
+
+
 def main():
     out_dir = sys.argv[1]
-    for size in (int(s) for s in sys.argv[2:]):
-        model, params, count = build(size)
-        save(model, f"{out_dir}/yolov8n-{size}.onnx")
-        print(f"yolov8n-{size}.onnx: {params / 1e6:.2f} M parameters, output [1,84,{count}]")
+    for arg in sys.argv[2:]:
+        size, _, kind = arg.partition(":")
+        model, params, count = build(int(size))
+        name = f"yolov8n-{size}.onnx"
+        if kind == "symbolic":
+            make_symbolic(model)
+            name = f"yolov8n-{size}-symbolic.onnx"
+        save(model, f"{out_dir}/{name}")
+        print(f"{name}: {params / 1e6:.2f} M parameters, output [1,84,{count}]")
 
 
 if __name__ == "__main__":
