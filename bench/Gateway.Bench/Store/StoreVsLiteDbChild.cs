@@ -4,7 +4,7 @@ namespace Gateway.Bench.Store;
 
 /// <summary>
 /// The child processes of <see cref="StoreVsLiteDbCommand"/> (<c>store-vs-litedb --child …</c>):
-/// <c>commits ENGINE DIR N</c> makes N single-reading commits between two marker writes for
+/// <c>commits ENGINE DIR N BATCH</c> makes N commits of BATCH readings between two marker writes for
 /// strace to cut at; <c>ingest ENGINE DIR</c> commits single readings until it is killed, printing
 /// each reading's number once its commit returned.
 /// </summary>
@@ -18,6 +18,7 @@ internal static class StoreVsLiteDbChild
         {
             case "commits":
                 var commits = int.Parse(args[3], CultureInfo.InvariantCulture);
+                var batch = int.Parse(args[4], CultureInfo.InvariantCulture);
                 await using (var writer = await engine.OpenAsync(dir))
                 {
                     await writer.AppendAsync(0); // warm-up: schema, first pages, our seq reservation
@@ -25,7 +26,14 @@ internal static class StoreVsLiteDbChild
                     await File.WriteAllBytesAsync(Path.Combine(dir, SyscallTrace.BeginMarker), [1], cancellationToken);
                     for (var i = 1; i <= commits; i++)
                     {
-                        await writer.AppendAsync(i);
+                        if (batch == 1)
+                        {
+                            await writer.AppendAsync(i);
+                        }
+                        else
+                        {
+                            await writer.AppendBatchAsync(i * batch, batch);
+                        }
                     }
                     // LiteDB writes its log from a background queue after Insert returns: let it drain before the end marker.
                     await Task.Delay(500, cancellationToken);
@@ -49,7 +57,7 @@ internal static class StoreVsLiteDbChild
                 }
                 return 0;
             default:
-                Console.Error.WriteLine("usage: store-vs-litedb --child commits ENGINE DIR N | ingest ENGINE DIR");
+                Console.Error.WriteLine("usage: store-vs-litedb --child commits ENGINE DIR N BATCH | ingest ENGINE DIR");
                 return 2;
         }
     }

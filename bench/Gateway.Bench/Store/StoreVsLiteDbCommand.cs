@@ -32,25 +32,26 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         {
             Console.WriteLine($"store-vs-litedb: SQLite {StoreBenchCommand.SqliteVersion()}, {ComparedEngine.All[1].Name}, {Environment.ProcessorCount} cores, temp dir {root}");
 
-            Console.WriteLine();
-            Console.WriteLine($"## {commits} single-reading commits, one after another, in a child process under strace (counted between markers, after a warm-up commit)");
             var strace = FindOnPath("strace");
-            if (strace is null)
+            foreach (var batch in (int[])[1, 100])
             {
-                Console.WriteLine("strace not found (apt-get install strace): system calls per commit NOT measured");
-                complete = false;
-            }
-            else
-            {
-                Console.WriteLine("| store | syncs (fsync/fdatasync) per commit | write calls per commit | bytes written per commit | calls by file |");
-                Console.WriteLine("| --- | ---: | ---: | ---: | --- |");
+                Console.WriteLine();
+                Console.WriteLine($"## {commits} commits of {batch} reading(s), one after another, in a child process under strace (counted between markers, after a warm-up commit)");
+                if (strace is null)
+                {
+                    Console.WriteLine("strace not found (apt-get install strace): system calls per commit NOT measured");
+                    complete = false;
+                    continue;
+                }
+                Console.WriteLine("| store | syncs (fsync/fdatasync) per commit | write calls per commit | bytes written per commit | per reading | calls by file |");
+                Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
                 var traces = new List<SyscallTrace>();
                 foreach (var engine in ComparedEngine.All)
                 {
-                    var trace = await TraceCommitsAsync(strace, engine, Dir(root, engine, "commits"), commits, cancellationToken);
+                    var trace = await TraceCommitsAsync(strace, engine, Dir(root, engine, $"commits{batch}"), commits, batch, cancellationToken);
                     traces.Add(trace);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {engine.Name} | {(double)trace.Syncs / commits:F1} | {(double)trace.Writes / commits:F1} | {(double)trace.BytesWritten / commits:N0} | {string.Join(", ", trace.ByFile.Select(kv => $"{kv.Key} {kv.Value}"))} |"));
+                        $"| {engine.Name} | {(double)trace.Syncs / commits:F1} | {(double)trace.Writes / commits:F1} | {(double)trace.BytesWritten / commits:N0} | {(double)trace.BytesWritten / commits / batch:N0} | {string.Join(", ", trace.ByFile.Select(kv => $"{kv.Key} {kv.Value}"))} |"));
                 }
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"LiteDB / ours: bytes written per commit {(double)traces[1].BytesWritten / traces[0].BytesWritten:F1}x, write calls {(double)traces[1].Writes / traces[0].Writes:F1}x, syncs {traces[1].Syncs} vs {traces[0].Syncs}"));
@@ -81,7 +82,7 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LiteDB / ours: {sizes[1] / sizes[0]:F1}x the bytes per reading"));
 
             Console.WriteLine();
-            var lastCrash = new Dictionary<ComparedEngine, (string Dir, List<long> Acknowledged)>();
+            var crashes = new List<(ComparedEngine Engine, int Round, string Dir, List<long> Acknowledged)>();
             Console.WriteLine($"## SIGKILL mid-ingest ({kills} rounds each; single-reading commits, one producer; a reading is acknowledged when its commit returned)");
             Console.WriteLine("| store | round | acknowledged | acknowledged and read back intact | lost | inconsistent records | opened |");
             Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
@@ -96,18 +97,14 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
                     var intact = acknowledged.Count(recovered.Good.Contains);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"| {engine.Name} | {round} | {acknowledged.Count:N0} | {intact:N0} | {acknowledged.Count - intact:N0} | {recovered.Inconsistent} | {recovered.Error ?? "yes"} |"));
-                    if (round == kills)
-                    {
-                        lastCrash[engine] = (crashed, acknowledged);
-                    }
+                    crashes.Add((engine, round, crashed, acknowledged));
                 }
             }
 
-            foreach (var engine in ComparedEngine.All)
+            foreach (var (engine, round, crashed, acknowledged) in crashes)
             {
-                var (crashed, acknowledged) = lastCrash[engine];
                 Console.WriteLine();
-                Console.WriteLine($"## {engine.Name}: the log left by the last SIGKILL ({acknowledged.Count:N0} acknowledged readings), damaged");
+                Console.WriteLine($"## {engine.Name}: the log left by SIGKILL round {round} ({acknowledged.Count:N0} acknowledged readings), damaged");
                 await DamageAsync(engine, crashed, acknowledged, LogDamages(engine, crashed));
             }
             foreach (var engine in ComparedEngine.All)
@@ -125,12 +122,12 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         }
     }
 
-    private static async Task<SyscallTrace> TraceCommitsAsync(string strace, ComparedEngine engine, string dir, int commits, CancellationToken cancellationToken)
+    private static async Task<SyscallTrace> TraceCommitsAsync(string strace, ComparedEngine engine, string dir, int commits, int batch, CancellationToken cancellationToken)
     {
         var log = Path.Combine(Path.GetDirectoryName(dir)!, Path.GetFileName(dir) + ".strace");
         var (file, prefix) = SelfCommand();
         var start = new ProcessStartInfo(strace) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in (string[])["-f", "-qq", "-y", "-s", "0", "-e", "trace=" + SyscallTrace.TracedCalls, "-o", log, file, .. prefix, "store-vs-litedb", ChildFlag, "commits", engine.Key, dir, commits.ToString(CultureInfo.InvariantCulture)])
+        foreach (var a in (string[])["-f", "-qq", "-y", "-s", "0", "-e", "trace=" + SyscallTrace.TracedCalls, "-o", log, file, .. prefix, "store-vs-litedb", ChildFlag, "commits", engine.Key, dir, commits.ToString(CultureInfo.InvariantCulture), batch.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(a);
         }
@@ -187,13 +184,15 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
     /// <summary>
     /// Tears or damages copies of a store's files and reports what the next open does. A torn tail cuts
     /// into the last commit in the log; a damaged page gets 16 bytes inverted, one every 1/16 of the page,
-    /// so that header, records and slot areas are all hit whatever the page's layout.
+    /// so that header, records and slot areas are all hit whatever the page's layout; a single inverted
+    /// byte mid-page most likely lands in a record, where only a checksum could notice it.
     /// </summary>
     private static async Task DamageAsync(ComparedEngine engine, string source, IReadOnlyCollection<long> expected, (string What, string File, Func<string, long> Apply)[] damages)
     {
         Console.WriteLine("| damage | opened | readings read back intact (all) | of them expected | expected lost | inconsistent records | detected |");
         Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | --- |");
         var index = 0;
+        var undamaged = -1;
         foreach (var (what, file, apply) in damages.Prepend(("none (undamaged copy)", "", _ => 0L)))
         {
             var dir = Copy(source, source + "-damage" + (++index).ToString(CultureInfo.InvariantCulture));
@@ -206,7 +205,12 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
             var at = apply(path);
             var recovered = await engine.RecoverAsync(dir);
             var intact = expected.Count(recovered.Good.Contains);
-            var detected = recovered.Quarantined is { } q ? $"failed the start-up check: moved aside as {q}, fresh store" : recovered.Error is null ? "no error raised" : "open/read failed";
+            undamaged = undamaged < 0 ? recovered.Good.Count : undamaged;
+            var detected = recovered.Quarantined is { } q ? $"failed the start-up check: moved aside as {q}, fresh store"
+                : recovered.Error is not null ? "open/read failed"
+                : recovered.Inconsistent > 0 ? "no: wrong records returned as valid"
+                : recovered.Good.Count < undamaged ? $"no error; {undamaged - recovered.Good.Count:N0} fewer records than undamaged (dropped at open)"
+                : "no error; nothing lost";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"| {what}{(file.Length > 0 ? $" (at byte {at:N0})" : "")} | {(recovered.Error is null ? "yes" : "no: " + Shorten(recovered.Error))} | {recovered.Good.Count:N0} | {intact:N0} | {expected.Count - intact:N0} | {recovered.Inconsistent} | {detected} |"));
         }
@@ -220,7 +224,7 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         return
         [
             ($"{name}: last 1,000 bytes of its last commit cut off (torn tail)", name, path => Truncate(path, end - 1000)),
-            ($"{name}: last page written, 16 bytes inverted", name, path => Invert(path, end - engine.PageBytes, engine.PageBytes)),
+            ($"{name}: last page written, 16 bytes inverted", name, path => Invert(path, end - engine.PageBytes, engine.PageBytes, 16)),
         ];
     }
 
@@ -231,8 +235,9 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         var name = Path.GetFileName(data);
         return
         [
-            ($"{name}: last page, 16 bytes inverted", name, path => Invert(path, (pages - 1) * engine.PageBytes, engine.PageBytes)),
-            ($"{name}: middle page, 16 bytes inverted", name, path => Invert(path, pages / 2 * engine.PageBytes, engine.PageBytes)),
+            ($"{name}: last page, 16 bytes inverted", name, path => Invert(path, (pages - 1) * engine.PageBytes, engine.PageBytes, 16)),
+            ($"{name}: middle page, 16 bytes inverted", name, path => Invert(path, pages / 2 * engine.PageBytes, engine.PageBytes, 16)),
+            ($"{name}: middle page, 1 byte inverted at its middle", name, path => Invert(path, pages / 2 * engine.PageBytes + engine.PageBytes / 2, 1, 1)),
         ];
     }
 
@@ -243,18 +248,19 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         return length;
     }
 
-    private static long Invert(string path, long page, int pageBytes)
+    /// <summary>Inverts <paramref name="count"/> bytes spread evenly over <paramref name="span"/> bytes from <paramref name="from"/>.</summary>
+    private static long Invert(string path, long from, int span, int count)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite);
-        for (var i = 0; i < 16; i++)
+        for (var i = 0; i < count; i++)
         {
-            var at = page + i * (pageBytes / 16) + 7;
+            var at = from + i * (span / count) + (count > 1 ? 7 : 0);
             file.Position = at;
             var b = (byte)file.ReadByte();
             file.Position = at;
             file.WriteByte((byte)~b);
         }
-        return page;
+        return from;
     }
 
     private static string Shorten(string text) => text.Length <= 120 ? text : text[..120] + "…";
