@@ -27,80 +27,12 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
         var commits = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         var kills = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
         var root = Directory.CreateTempSubdirectory("store-vs-litedb-").FullName;
-        var complete = true;
         try
         {
             Console.WriteLine($"store-vs-litedb: SQLite {StoreBenchCommand.SqliteVersion()}, {ComparedEngine.All[1].Name}, {Environment.ProcessorCount} cores, temp dir {root}");
-
-            var strace = FindOnPath("strace");
-            foreach (var batch in (int[])[1, 100])
-            {
-                Console.WriteLine();
-                Console.WriteLine($"## {commits} commits of {batch} reading(s), one after another, in a child process under strace (counted between markers, after a warm-up commit)");
-                if (strace is null)
-                {
-                    Console.WriteLine("strace not found (apt-get install strace): system calls per commit NOT measured");
-                    complete = false;
-                    continue;
-                }
-                Console.WriteLine("| store | syncs (fsync/fdatasync) per commit | write calls per commit | bytes written per commit | per reading | calls by file |");
-                Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
-                var traces = new List<SyscallTrace>();
-                foreach (var engine in ComparedEngine.All)
-                {
-                    var trace = await TraceCommitsAsync(strace, engine, Dir(root, engine, $"commits{batch}"), commits, batch, cancellationToken);
-                    traces.Add(trace);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {engine.Name} | {(double)trace.Syncs / commits:F1} | {(double)trace.Writes / commits:F1} | {(double)trace.BytesWritten / commits:N0} | {(double)trace.BytesWritten / commits / batch:N0} | {string.Join(", ", trace.ByFile.Select(kv => $"{kv.Key} {kv.Value}"))} |"));
-                }
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"LiteDB / ours: bytes written per commit {(double)traces[1].BytesWritten / traces[0].BytesWritten:F1}x, write calls {(double)traces[1].Writes / traces[0].Writes:F1}x, syncs {traces[1].Syncs} vs {traces[0].Syncs}"));
-            }
-
-            Console.WriteLine();
-            Console.WriteLine($"## bytes on disk per reading: {readings:N0} readings, {ComparedEngine.Series} series, in batches of 500, store closed");
-            var sizes = new List<double>();
-            foreach (var engine in ComparedEngine.All)
-            {
-                var dir = Dir(root, engine, "size");
-                await using (var writer = await engine.OpenAsync(dir))
-                {
-                    for (var i = 0; i < readings; i += 500)
-                    {
-                        await writer.AppendBatchAsync(i, Math.Min(500, readings - i));
-                    }
-                }
-                var recovered = await engine.RecoverAsync(dir);
-                if (recovered.Good.Count != readings)
-                {
-                    throw new InvalidOperationException($"{engine.Name}: read back {recovered.Good.Count} of {readings} readings ({recovered.Error})");
-                }
-                var bytes = Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
-                sizes.Add((double)bytes / readings);
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {engine.Name} | {bytes:N0} B in {string.Join(", ", Directory.GetFiles(dir).Select(Path.GetFileName))} | {(double)bytes / readings:F1} B/reading |"));
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LiteDB / ours: {sizes[1] / sizes[0]:F1}x the bytes per reading"));
-
-            Console.WriteLine();
-            var crashes = new List<(ComparedEngine Engine, int Round, string Dir, List<long> Acknowledged)>();
-            Console.WriteLine($"## SIGKILL mid-ingest ({kills} rounds each; single-reading commits, one producer; a reading is acknowledged when its commit returned)");
-            Console.WriteLine("| store | round | acknowledged | acknowledged and read back intact | lost | inconsistent records | opened |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
-            foreach (var engine in ComparedEngine.All)
-            {
-                for (var round = 1; round <= kills; round++)
-                {
-                    var dir = Dir(root, engine, $"kill{round}");
-                    var acknowledged = await IngestAndKillAsync(engine, dir, cancellationToken);
-                    var crashed = Copy(dir, dir + "-as-left");
-                    var recovered = await engine.RecoverAsync(dir);
-                    var intact = acknowledged.Count(recovered.Good.Contains);
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"| {engine.Name} | {round} | {acknowledged.Count:N0} | {intact:N0} | {acknowledged.Count - intact:N0} | {recovered.Inconsistent} | {recovered.Error ?? "yes"} |"));
-                    crashes.Add((engine, round, crashed, acknowledged));
-                }
-            }
-
+            var traced = await PerCommitAsync(root, commits, cancellationToken);
+            await BytesPerReadingAsync(root, readings);
+            var crashes = await KillMidIngestAsync(root, kills, cancellationToken);
             foreach (var (engine, round, crashed, acknowledged) in crashes)
             {
                 Console.WriteLine();
@@ -114,12 +46,94 @@ public sealed class StoreVsLiteDbCommand : IBenchCommand
                 Console.WriteLine($"## {engine.Name}: the data file of the closed {readings:N0}-reading store, damaged");
                 await DamageAsync(engine, closed, Enumerable.Range(0, readings).Select(i => (long)i).ToList(), DataDamages(engine, closed));
             }
-            return complete ? 0 : 1;
+            return traced ? 0 : 1;
         }
         finally
         {
             Directory.Delete(root, recursive: true);
         }
+    }
+
+    /// <summary>System calls per commit of 1 and of 100 readings; false when strace is missing.</summary>
+    private static async Task<bool> PerCommitAsync(string root, int commits, CancellationToken cancellationToken)
+    {
+        var strace = FindOnPath("strace");
+        foreach (var batch in (int[])[1, 100])
+        {
+            Console.WriteLine();
+            Console.WriteLine($"## {commits} commits of {batch} reading(s), one after another, in a child process under strace (counted between markers, after a warm-up commit)");
+            if (strace is null)
+            {
+                Console.WriteLine("strace not found (apt-get install strace): system calls per commit NOT measured");
+                continue;
+            }
+            Console.WriteLine("| store | syncs (fsync/fdatasync) per commit | write calls per commit | bytes written per commit | per reading | calls by file |");
+            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | --- |");
+            var traces = new List<SyscallTrace>();
+            foreach (var engine in ComparedEngine.All)
+            {
+                var trace = await TraceCommitsAsync(strace, engine, Dir(root, engine, $"commits{batch}"), commits, batch, cancellationToken);
+                traces.Add(trace);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {engine.Name} | {(double)trace.Syncs / commits:F1} | {(double)trace.Writes / commits:F1} | {(double)trace.BytesWritten / commits:N0} | {(double)trace.BytesWritten / commits / batch:N0} | {string.Join(", ", trace.ByFile.Select(kv => $"{kv.Key} {kv.Value}"))} |"));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"LiteDB / ours: bytes written per commit {(double)traces[1].BytesWritten / traces[0].BytesWritten:F1}x, write calls {(double)traces[1].Writes / traces[0].Writes:F1}x, syncs {traces[1].Syncs} vs {traces[0].Syncs}"));
+        }
+        return strace is not null;
+    }
+
+    /// <summary>Fills each store with the same readings, closes it, and sums its files; leaves the stores for the damage tests.</summary>
+    private static async Task BytesPerReadingAsync(string root, int readings)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## bytes on disk per reading: {readings:N0} readings, {ComparedEngine.Series} series, in batches of 500, store closed");
+        var sizes = new List<double>();
+        foreach (var engine in ComparedEngine.All)
+        {
+            var dir = Dir(root, engine, "size");
+            await using (var writer = await engine.OpenAsync(dir))
+            {
+                for (var i = 0; i < readings; i += 500)
+                {
+                    await writer.AppendBatchAsync(i, Math.Min(500, readings - i));
+                }
+            }
+            var recovered = await engine.RecoverAsync(dir);
+            if (recovered.Good.Count != readings)
+            {
+                throw new InvalidOperationException($"{engine.Name}: read back {recovered.Good.Count} of {readings} readings ({recovered.Error})");
+            }
+            var bytes = Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
+            sizes.Add((double)bytes / readings);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {engine.Name} | {bytes:N0} B in {string.Join(", ", Directory.GetFiles(dir).Select(Path.GetFileName))} | {(double)bytes / readings:F1} B/reading |"));
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LiteDB / ours: {sizes[1] / sizes[0]:F1}x the bytes per reading"));
+    }
+
+    /// <summary>SIGKILL rounds per engine; returns a copy of what each kill left, for the damage tests.</summary>
+    private static async Task<List<(ComparedEngine Engine, int Round, string Dir, List<long> Acknowledged)>> KillMidIngestAsync(string root, int kills, CancellationToken cancellationToken)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"## SIGKILL mid-ingest ({kills} rounds each; single-reading commits, one producer; a reading is acknowledged when its commit returned)");
+        Console.WriteLine("| store | round | acknowledged | acknowledged and read back intact | lost | inconsistent records | opened |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        var crashes = new List<(ComparedEngine, int, string, List<long>)>();
+        foreach (var engine in ComparedEngine.All)
+        {
+            for (var round = 1; round <= kills; round++)
+            {
+                var dir = Dir(root, engine, $"kill{round}");
+                var acknowledged = await IngestAndKillAsync(engine, dir, cancellationToken);
+                var crashed = Copy(dir, dir + "-as-left");
+                var recovered = await engine.RecoverAsync(dir);
+                var intact = acknowledged.Count(recovered.Good.Contains);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {engine.Name} | {round} | {acknowledged.Count:N0} | {intact:N0} | {acknowledged.Count - intact:N0} | {recovered.Inconsistent} | {recovered.Error ?? "yes"} |"));
+                crashes.Add((engine, round, crashed, acknowledged));
+            }
+        }
+        return crashes;
     }
 
     private static async Task<SyscallTrace> TraceCommitsAsync(string strace, ComparedEngine engine, string dir, int commits, int batch, CancellationToken cancellationToken)
