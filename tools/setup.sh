@@ -23,7 +23,7 @@ check_all() {
   local tools=(
     dotnet npm                                       # build; the person model's download
     mosquitto mosquitto_pub mosquitto_sub           # broker and clients
-    mbpoll socat stty stdbuf ffmpeg gcc openssl curl strace chromium
+    mbpoll socat stty stdbuf ffmpeg gcc objdump openssl curl strace chromium
   )
   for t in "${tools[@]}"; do
     command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("command '$t'")
@@ -81,6 +81,7 @@ packages=(
   mbpoll                             # independent Modbus client
   socat                              # pty pairs for serial tests
   gcc libc6-dev linux-libc-dev       # GPIO/I2C kernel struct layouts checked against linux/gpio.h, i2c-dev.h
+  binutils                           # objdump: the glibc versions the shipped natives need
   ffmpeg                             # video sources, image decode, JPEG encode
   python3-onnx python3-numpy         # test models, reference outputs, model converter
   python3-jsonschema                 # independent check of the shipped configuration schema

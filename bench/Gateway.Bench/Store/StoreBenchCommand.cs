@@ -27,7 +27,7 @@ public sealed class StoreBenchCommand : IBenchCommand
         var dir = Directory.CreateTempSubdirectory("store-bench-").FullName;
         try
         {
-            Console.WriteLine($"store bench: {readings} readings, {Series} series, {Environment.ProcessorCount} cores, temp dir {dir}");
+            Console.WriteLine($"store bench: {readings} readings, {Series} series, {Environment.ProcessorCount} cores, SQLite {SqliteVersion()}, temp dir {dir}");
             var naive = NaiveOneCommitPerRow(Path.Combine(dir, "naive.db"), TimeSpan.FromSeconds(3));
             var raw = RawAppendFsync(Path.Combine(dir, "raw.bin"), TimeSpan.FromSeconds(3));
             Row("reference: naive SQLite, one fsynced commit per row", naive, "rows/s");
@@ -221,6 +221,17 @@ public sealed class StoreBenchCommand : IBenchCommand
         }
         await store.FlushAcknowledgementsAsync(cancellationToken);
         return n / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The SQLite library this build runs (<c>sqlite_version()</c>).</summary>
+    internal static string SqliteVersion()
+    {
+        SQLitePCL.Batteries_V2.Init();
+        using var c = new SqliteConnection("Data Source=:memory:");
+        c.Open();
+        using var command = c.CreateCommand();
+        command.CommandText = "SELECT sqlite_version()";
+        return (string)command.ExecuteScalar()!;
     }
 
     private static SqliteConnection Connect(string path)
