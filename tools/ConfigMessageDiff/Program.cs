@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 
 // Compares the configuration errors of two builds of edge-gateway on thousands of broken copies of the
 // shipped configurations and profiles (each value replaced by wrong ones, each key removed, unknown keys
-// added). Written to judge a validator change; see docs/decisions/libraries.md.
+// added). Written to judge a validator change; see docs/decisions.md.
 //   dotnet run -c Release --project tools/ConfigMessageDiff -- OLD_BIN_DIR NEW_BIN_DIR [--time ROUNDS]
 if (args.Length < 2)
 {

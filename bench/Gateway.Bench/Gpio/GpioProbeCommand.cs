@@ -7,7 +7,7 @@ using Gateway.Drivers.Gpio.Interop;
 namespace Gateway.Bench.Gpio;
 
 /// <summary>
-/// System.Device.Gpio 4.2 on this machine (docs/decisions/gpio.md): which libgpiod it could load,
+/// System.Device.Gpio 4.2 on this machine (docs/decisions.md): which libgpiod it could load,
 /// what happens when a GpioController is opened, and what its public API offers for the things
 /// the pole needs (kernel event timestamps, debounce, active-low) — read from the assembly by
 /// reflection, beside the same facts for our GPIO v2 uAPI layer. Prints facts; there is no ratio

@@ -11,7 +11,7 @@ using Net = MQTTnet;
 namespace Gateway.Bench.Mqtt;
 
 /// <summary>
-/// MQTTnet 5.2 beside our client (docs/decisions/mqtt.md), against one local mosquitto with
+/// MQTTnet 5.2 beside our client (docs/decisions.md), against one local mosquitto with
 /// <c>max_inflight_messages 20</c>:
 /// (1) QoS 1 publish rate and CPU, both with 20 in flight, with <c>mosquitto_pub -l</c> as the
 /// same-run reference, every run counted at the broker;

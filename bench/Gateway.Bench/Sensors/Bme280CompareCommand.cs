@@ -9,7 +9,7 @@ using IotBme280 = Iot.Device.Bmxx80.Bme280;
 namespace Gateway.Bench.Sensors;
 
 /// <summary>
-/// Iot.Device.Bindings 4.2's Bme280 beside ours (docs/decisions/sensors.md): both read the same
+/// Iot.Device.Bindings 4.2's Bme280 beside ours (docs/decisions.md): both read the same
 /// simulated register map — trimming with positive, negative dig_H5 and negative dig_H4 — and are
 /// checked against the datasheet's floating-point compensation computed here; then the time per
 /// read and how much of it blocks the calling thread.

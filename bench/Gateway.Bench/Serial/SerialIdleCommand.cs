@@ -8,7 +8,7 @@ using PortsSerialPort = System.IO.Ports.SerialPort;
 namespace Gateway.Bench.Serial;
 
 /// <summary>
-/// System.IO.Ports 11 beside our serial layer (docs/decisions/serial.md): process CPU while one read
+/// System.IO.Ports 11 beside our serial layer (docs/decisions.md): process CPU while one read
 /// waits on an idle port (a socat pty pair under /dev), each against a same-run reference of this
 /// process with no port open; then whether RS-485 (TIOCSRS485) can be asked for in each. A byte
 /// written to the far end afterwards must complete the pending read, so a read that never really
