@@ -4,6 +4,8 @@ using System.CommandLine.Invocation;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
 using Gateway.Inference;
+using Gateway.Sync.Store;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Gateway.Host.Cli;
@@ -109,6 +111,17 @@ public static class GatewayCli
             return Failure;
         }
         using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!, demo);
+        try
+        {
+            // Opened before anything starts: a store that cannot be opened is one line and exit 1,
+            // not a host start-up failure with a stack trace.
+            _ = host.Services.GetRequiredService<IRecordStore>();
+        }
+        catch (StoreUnavailableException e)
+        {
+            await console.Error.WriteLineAsync($"edge-gateway: {e.Message}").ConfigureAwait(false);
+            return Failure;
+        }
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return Ok;
     }
@@ -126,6 +139,10 @@ public static class GatewayCli
             return Failure;
         }
         var o = result.Options!;
+        if (StoreLocation.Problem(o.Storage.Path) is { } problem)
+        {
+            console.Error.WriteLine($"warning: storage.path: {problem}");
+        }
         console.Out.WriteLine($"{configPath}: valid (node {o.Node.Id}; {o.Devices.Count} device(s), {o.Buses.Count} bus(es), {o.Cameras.Count} camera(s), {o.Mqtt.Brokers.Count} broker(s))");
         return Ok;
     }

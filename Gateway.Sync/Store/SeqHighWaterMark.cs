@@ -27,6 +27,8 @@ internal sealed class SeqHighWaterMark : IDisposable
     /// <summary>The last durable mark; null when the file is new or unreadable.</summary>
     public Mark? Current { get; private set; }
 
+    private const int EWouldBlock = 11; // flock(2) on a file another process holds (Linux EAGAIN)
+
     public static SeqHighWaterMark Open(string path)
     {
         FileStream file;
@@ -35,9 +37,9 @@ internal sealed class SeqHighWaterMark : IDisposable
             // Exclusive: a second gateway on the same store would issue the same seqs.
             file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
         }
-        catch (IOException ex)
+        catch (IOException ex) when (ex.HResult == EWouldBlock)
         {
-            throw new IOException($"{path}: the store is in use by another process ({ex.Message})", ex);
+            throw new StoreInUseException($"{path} is locked by another process", ex);
         }
         Span<byte> both = stackalloc byte[SlotSize * 2];
         both.Clear();

@@ -77,12 +77,33 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     }
 
     /// <summary>Opens (checking, and if need be quarantining) the store at <see cref="StoreSettings.Path"/>.</summary>
+    /// <exception cref="StoreUnavailableException">The path cannot hold a store (with the path and the OS reason).</exception>
     public static SqliteRecordStore Open(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger)
     {
         SQLitePCL.Batteries_V2.Init();
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(settings.Path)!);
-        // The mark's file lock comes first: never inspect, let alone quarantine, a store another process has open.
-        var highWaterMark = SeqHighWaterMark.Open(settings.Path + ".seq");
+        var path = System.IO.Path.GetFullPath(settings.Path);
+        var markPath = settings.Path + ".seq";
+        var markExisted = File.Exists(markPath);
+        if (Directory.Exists(path))
+        {
+            throw new StoreUnavailableException(path, "it is a directory; storage.path names the database file (e.g. .../buffer.db)", null);
+        }
+        var directory = System.IO.Path.GetDirectoryName(path)!;
+        SeqHighWaterMark highWaterMark;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            // The mark's file lock comes first: never inspect, let alone quarantine, a store another process has open.
+            highWaterMark = SeqHighWaterMark.Open(markPath);
+        }
+        catch (StoreInUseException e)
+        {
+            throw new StoreUnavailableException(path, "it is in use by another gateway process (its .seq file is locked); stop that one first", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new StoreUnavailableException(path, $"cannot write in {directory}: {StoreUnavailableException.OsReason(e)}", e);
+        }
         SqliteConnection? connection = null;
         try
         {
@@ -99,10 +120,18 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             store.Start(fresh, quarantine);
             return store;
         }
-        catch
+        catch (Exception e)
         {
             connection?.Dispose();
             highWaterMark.Dispose();
+            if (!markExisted && !File.Exists(path))
+            {
+                File.Delete(markPath); // nothing was stored: leave nothing behind
+            }
+            if (e is SqliteException { SqliteErrorCode: 14 } or IOException or UnauthorizedAccessException)
+            {
+                throw new StoreUnavailableException(path, $"SQLite cannot open it ({(e is SqliteException s ? s.Message : StoreUnavailableException.OsReason(e))})", e);
+            }
             throw;
         }
     }

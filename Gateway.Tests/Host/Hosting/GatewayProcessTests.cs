@@ -16,6 +16,66 @@ public class GatewayProcessTests
         return path;
     }
 
+    private static string WriteConfigWithStore(TempDirectory dir, string storePath)
+    {
+        var path = dir.File("gateway.json");
+        File.WriteAllText(path, $$"""
+            { "node": { "id": "proc-test" }, "storage": { "path": "{{storePath}}" },
+              "mqtt": { "brokers": ["mqtt://127.0.0.1:1"] } }
+            """);
+        return path;
+    }
+
+    /// <summary>Exit code 1 and one line naming the path and the OS reason: no stack trace, nothing created.</summary>
+    private static void AssertOneLineStoreFailure(int? code, IReadOnlyCollection<string> lines, string storePath, string reason)
+    {
+        Assert.Equal(1, code);
+        var line = Assert.Single(lines, l => !string.IsNullOrWhiteSpace(l));
+        Assert.Equal($"edge-gateway: cannot open the store at {storePath}: {reason}", line);
+    }
+
+    [Fact]
+    public async Task A_store_path_that_cannot_be_created_is_one_line_and_exit_1_and_check_config_warns()
+    {
+        using var dir = new TempDirectory();
+        var config = WriteConfigWithStore(dir, "/proc/gateway/buffer.db");
+        using var gateway = GatewayProcess.Start(["run", "--config", config], dir.Path);
+        var code = await gateway.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        AssertOneLineStoreFailure(code, gateway.Lines, "/proc/gateway/buffer.db", "cannot write in /proc/gateway: no such file or directory (ENOENT)");
+
+        var check = ExternalTool.Run("dotnet", [Repo.GatewayDll, "check-config", "--config", config], TimeSpan.FromSeconds(30), workingDirectory: dir.Path);
+        Assert.Equal(0, check.ExitCode); // a warning: the file itself is valid, the machine may differ
+        Assert.Contains("warning: storage.path: the store's directory /proc/gateway cannot be created in /proc:", check.StdErr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_store_on_a_read_only_file_system_is_one_line_and_exit_1()
+    {
+        using var dir = new TempDirectory();
+        var readOnly = dir.File("ro");
+        Directory.CreateDirectory(readOnly);
+        var storePath = Path.Combine(readOnly, "buffer.db");
+        var config = WriteConfigWithStore(dir, storePath);
+        // A read-only bind mount of the store's directory, in a private mount namespace of the gateway's own.
+        var result = await Task.Run(() => ExternalTool.Run(ExternalTool.Require("unshare"), ["-m", "--propagation", "private", "sh", "-c",
+            $"mount -o bind,ro '{readOnly}' '{readOnly}' && exec dotnet '{Repo.GatewayDll}' run --config '{config}'"], TimeSpan.FromSeconds(60), workingDirectory: dir.Path));
+        AssertOneLineStoreFailure(result.ExitCode, (result.StdOut + result.StdErr).Split('\n'), storePath, $"cannot write in {readOnly}: Read-only file system (errno 30)");
+        Assert.Empty(Directory.GetFileSystemEntries(readOnly));
+    }
+
+    [Fact]
+    public async Task A_second_gateway_on_the_same_store_is_one_line_and_exit_1()
+    {
+        using var dir = new TempDirectory();
+        using var first = GatewayProcess.Start(["run", "--config", WriteConfig(dir)], dir.Path);
+        await first.WaitForLineAsync(" open: last seq", TimeSpan.FromSeconds(30));
+        using var second = GatewayProcess.Start(["run", "--config", WriteConfig(dir)], dir.Path);
+        var code = await second.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        AssertOneLineStoreFailure(code, second.Lines, dir.File("data/buffer.db"), "it is in use by another gateway process (its .seq file is locked); stop that one first");
+        first.SendSigterm();
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
+
     [Fact]
     public async Task Sigterm_stops_the_service_gracefully_within_its_deadline()
     {

@@ -221,11 +221,32 @@ public sealed class SqliteRecordStoreTests
         var settings = StoreHarness.Settings(dir.File("b.db"));
         await using (var first = StoreHarness.Open(settings))
         {
-            var error = Assert.Throws<IOException>(() => StoreHarness.Open(settings));
-            Assert.Contains("in use by another process", error.Message, StringComparison.Ordinal);
+            var error = Assert.Throws<StoreUnavailableException>(() => StoreHarness.Open(settings));
+            Assert.Equal($"cannot open the store at {dir.File("b.db")}: it is in use by another gateway process (its .seq file is locked); stop that one first", error.Message);
         }
         await using var again = StoreHarness.Open(settings); // released at dispose
         Assert.Equal(0, again.GetStatistics().LastSeq);
+    }
+
+    [Fact]
+    public void A_path_that_cannot_hold_a_store_is_one_line_with_the_path_and_the_reason_and_creates_nothing()
+    {
+        using var dir = new TempDirectory();
+        Directory.CreateDirectory(dir.File("store-dir"));
+        var cases = new (string Path, string Reason)[]
+        {
+            (dir.File("store-dir"), "it is a directory; storage.path names the database file (e.g. .../buffer.db)"),
+            ("/proc/gateway/buffer.db", "cannot write in /proc/gateway: no such file or directory (ENOENT)"),
+            ("/sys/buffer.db", "cannot write in /sys: permission denied (EACCES)"),
+        };
+        foreach (var (path, reason) in cases)
+        {
+            var error = Assert.Throws<StoreUnavailableException>(() => StoreHarness.Open(StoreHarness.Settings(path)));
+            Assert.Equal($"cannot open the store at {path}: {reason}", error.Message);
+            Assert.Equal(path, error.Path);
+        }
+        Assert.Equal(["store-dir"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName)); // no stray store-dir.seq
+        Assert.False(File.Exists("/sys/buffer.db.seq"));
     }
 
     [Fact]
