@@ -44,6 +44,9 @@ in_root() {
   unshare -m --propagation private bash -c '
     set -e
     root=$1; shift
+    # On a machine / is a mount point; make the root one too, or tests that unshare a private
+    # mount namespace (unshare -m --propagation private) fail with "cannot change root propagation".
+    mount --bind "$root" "$root"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
