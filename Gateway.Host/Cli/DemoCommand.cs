@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Gateway.Host.Configuration;
 using Gateway.Host.Demo;
@@ -19,8 +16,8 @@ internal static class DemoCommand
     public static async Task<int> RunAsync(string dataDirectory, CliConsole console, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDirectory);
-        await using var broker = DemoBroker.TryStart(dataDirectory, out var brokerNote);
-        console.Out.WriteLine($"demo: {brokerNote}");
+        // Disposed last: the broker is ended only after the gateway has stopped and said offline through it.
+        await using var broker = DemoBroker.TryStart(dataDirectory, note => console.Out.WriteLine($"demo: {note}"));
         await using var meter = new SimulatedWaterMeter(TimeProvider.System);
         console.Out.WriteLine($"demo: simulated water meter (Modbus TCP) on 127.0.0.1:{meter.Port}");
 
@@ -52,113 +49,5 @@ internal static class DemoCommand
         var path = Path.Combine(dataDirectory, "gateway.json");
         File.WriteAllText(path, root.ToJsonString(new() { WriteIndented = true }));
         return path;
-    }
-}
-
-/// <summary>A mosquitto broker on 127.0.0.1 for the demo, stopped with the demo.</summary>
-internal sealed class DemoBroker : IAsyncDisposable
-{
-    private readonly Process _process;
-
-    private DemoBroker(Process process, int port)
-    {
-        _process = process;
-        Port = port;
-    }
-
-    public int Port { get; }
-
-    public string Uri => $"mqtt://127.0.0.1:{Port}";
-
-    public static DemoBroker? TryStart(string dataDirectory, out string note)
-    {
-        var executable = FindMosquitto();
-        if (executable is null)
-        {
-            note = "mosquitto is not installed (tools/setup.sh installs it); the uplink will retry until a broker is reachable";
-            return null;
-        }
-        var port = IsFree(1883) ? 1883 : FreePort();
-        var conf = Path.GetFullPath(Path.Combine(dataDirectory, "mosquitto.conf"));
-        // Loopback only: anonymous access is acceptable for a demo broker nobody else can reach.
-        File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\nlog_type error\nlog_type warning\n");
-        var start = new ProcessStartInfo(executable, ["-c", conf]) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("no process");
-        }
-        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            note = $"mosquitto could not be started ({ex.Message})";
-            return null;
-        }
-        process.ErrorDataReceived += (_, _) => { };
-        process.OutputDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(5) && !process.HasExited)
-        {
-            if (!IsFree(port))
-            {
-                note = $"mosquitto listening on 127.0.0.1:{port} (pid {process.Id}); watch it with: mosquitto_sub -h 127.0.0.1 -p {port} -t 'city/#' -v";
-                return new DemoBroker(process, port);
-            }
-            process.WaitForExit(50);
-        }
-        note = $"mosquitto did not start listening on 127.0.0.1:{port}";
-        Kill(process);
-        return null;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        Kill(_process);
-        await _process.WaitForExitAsync().ConfigureAwait(false);
-        _process.Dispose();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-    }
-
-    private static string? FindMosquitto()
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Append("/usr/sbin").Append("/usr/local/sbin")
-            .Select(dir => Path.Combine(dir, "mosquitto")).FirstOrDefault(File.Exists);
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(IPAddress.Loopback, port);
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
