@@ -139,7 +139,9 @@ internal sealed partial class DemoBroker : IAsyncDisposable
 
     /// <summary>
     /// Starts the process from a thread that lives until the process has exited: PR_SET_PDEATHSIG
-    /// fires when the thread that forked the child ends, not the process, and pool threads retire.
+    /// fires when the thread that forked the child ends, not the process (pool threads retire, a
+    /// caller's thread may end), and a forking thread that ended before setpriv's prctl would leave
+    /// the broker tied to whichever thread inherited it.
     /// </summary>
     private static (Process? Process, Thread Owner, Exception? Failure) StartOnOwnThread(ProcessStartInfo start, ConcurrentQueue<string> errors)
     {
