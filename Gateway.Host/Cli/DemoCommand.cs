@@ -16,6 +16,13 @@ internal static class DemoCommand
     public static async Task<int> RunAsync(string dataDirectory, CliConsole console, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(dataDirectory);
+        await using var claim = ClaimFolder(dataDirectory);
+        if (claim is null)
+        {
+            var holder = ReadHolder(dataDirectory) is { } pid ? $"the demo with pid {pid}" : "another demo";
+            await console.Error.WriteLineAsync($"edge-gateway: the demo folder {Path.GetFullPath(dataDirectory)} is in use by {holder}; stop that one first").ConfigureAwait(false);
+            return GatewayCli.Failure;
+        }
         // Disposed last: the broker is ended only after the gateway has stopped and said offline through it.
         await using var broker = DemoBroker.TryStart(dataDirectory, note => console.Out.WriteLine($"demo: {note}"));
         await using var meter = new SimulatedWaterMeter(TimeProvider.System);
@@ -24,6 +31,47 @@ internal static class DemoCommand
         var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One demo per folder, claimed before anything starts: a second one would otherwise start a
+    /// broker and rewrite gateway.json under the running demo before its store refused it. The lock
+    /// (flock, taken by FileShare.None) goes with the process, however it ends.
+    /// </summary>
+    private static FileStream? ClaimFolder(string dataDirectory)
+    {
+        try
+        {
+            return new FileStream(Path.Combine(dataDirectory, "demo.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The process holding the folder's flock, from /proc/locks (the file itself cannot be read past the lock).</summary>
+    private static int? ReadHolder(string dataDirectory)
+    {
+        var lockFile = Path.GetFullPath(Path.Combine(dataDirectory, "demo.lock"));
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/locks"))
+            {
+                // "1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"
+                var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (f.Length > 4 && f[1] == "FLOCK" && int.TryParse(f[4], out var pid)
+                    && Directory.EnumerateFiles($"/proc/{pid}/fd").Any(fd => new FileInfo(fd).LinkTarget == lockFile))
+                {
+                    return pid;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // not visible to this user, or gone meanwhile
+        }
+        return null;
     }
 
     public static ConfigLoadResult LoadDemoConfig(string dataDirectory, string? brokerUri) =>

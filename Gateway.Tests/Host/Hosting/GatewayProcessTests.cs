@@ -201,6 +201,25 @@ public class GatewayProcessTests
         }
     }
 
+    [Fact]
+    public async Task A_second_demo_on_the_same_folder_is_one_line_naming_the_first_and_starts_nothing()
+    {
+        ExternalTool.Require("mosquitto");
+        using var dir = new TempDirectory();
+        using var first = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
+        await first.WaitForLineAsync("starting: node demo-pole-0001", TimeSpan.FromSeconds(30));
+        var config = File.ReadAllText(Path.Combine(dir.Path, "pole", "gateway.json"));
+
+        using var second = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(second.Lines, l => !string.IsNullOrWhiteSpace(l));
+        Assert.Equal($"edge-gateway: the demo folder {Path.Combine(dir.Path, "pole")} is in use by the demo with pid {first.Pid}; stop that one first", line);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(dir.Path, "pole", "gateway.json")));
+
+        first.SendSigterm();
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
     private static bool TryStart(System.Net.Sockets.TcpListener listener)
     {
         try
