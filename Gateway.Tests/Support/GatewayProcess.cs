@@ -20,9 +20,13 @@ public sealed partial class GatewayProcess : IDisposable
 
     public string Output => string.Join('\n', _lines);
 
-    public static GatewayProcess Start(IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null)
+    /// <param name="ownSession">
+    /// Run it as a terminal runs a foreground job: leader of its own process group (and session), with
+    /// SIGINT at its default even if this test run inherited it ignored, so <see cref="SendToGroup"/> is Ctrl+C.
+    /// </param>
+    public static GatewayProcess Start(IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null, bool ownSession = false)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(ownSession ? ExternalTool.Require("setsid") : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -30,6 +34,14 @@ public sealed partial class GatewayProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        if (ownSession)
+        {
+            // Neither setsid (the child is no group leader, so it does not fork) nor env changes the pid.
+            foreach (var a in new[] { "env", "--default-signal=INT", "dotnet" })
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
         start.ArgumentList.Add(Repo.GatewayDll);
         foreach (var a in args)
         {
@@ -83,7 +95,12 @@ public sealed partial class GatewayProcess : IDisposable
         }
     }
 
-    public void SendSigterm() => Assert.Equal(0, Kill(_process.Id, SigTerm));
+    public void SendSigterm() => SendSignal(SigTerm);
+
+    public void SendSignal(int signal) => Assert.Equal(0, Kill(_process.Id, signal));
+
+    /// <summary>A signal to the whole foreground group, as a terminal's Ctrl+C sends it; needs <c>ownSession</c>.</summary>
+    public void SendToGroup(int signal) => Assert.Equal(0, Kill(-_process.Id, signal));
 
     /// <summary>Waits for the process to end; returns its exit code, or null if it is still running at the timeout.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)

@@ -125,15 +125,119 @@ public class GatewayProcessTests
         using var dir = new TempDirectory();
         using var gateway = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
 
-        var brokerLine = await gateway.WaitForLineAsync("demo: mosquitto listening on 127.0.0.1:", TimeSpan.FromSeconds(30));
+        var (port, _) = ParseBrokerLine(await gateway.WaitForLineAsync("demo: mosquitto listening on 127.0.0.1:", TimeSpan.FromSeconds(30)));
         await gateway.WaitForLineAsync("starting: node demo-pole-0001", TimeSpan.FromSeconds(30));
-        var port = int.Parse(brokerLine.Split("127.0.0.1:")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         await Net.WaitForListenerAsync(port, TimeSpan.FromSeconds(5)); // the broker is really there
 
         gateway.SendSigterm();
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(15)));
         Assert.True(File.Exists(Path.Combine(dir.Path, "pole", "gateway.json")));
         await Assert.ThrowsAsync<TimeoutException>(() => WaitClosedAsync(port));
+    }
+
+    [Fact]
+    public async Task A_killed_demo_takes_its_broker_with_it_and_a_taken_1883_is_named()
+    {
+        ExternalTool.Require("mosquitto");
+        using var dir = new TempDirectory();
+        // Hold 1883 if nobody does, so the demo must say who has it; if somebody does, it must name them.
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 1883);
+        var holding = TryStart(holder);
+        using var gateway = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
+
+        var taken = await gateway.WaitForLineAsync("demo: 127.0.0.1:1883 is taken by ", TimeSpan.FromSeconds(30));
+        if (holding)
+        {
+            Assert.Contains($"is taken by pid {Environment.ProcessId} (", taken, StringComparison.Ordinal);
+        }
+        var (port, brokerPid) = ParseBrokerLine(await gateway.WaitForLineAsync("demo: mosquitto listening on 127.0.0.1:", TimeSpan.FromSeconds(30)));
+        Assert.NotEqual(1883, port);
+        Assert.Contains($"this demo's broker uses 127.0.0.1:{port} instead", taken, StringComparison.Ordinal);
+        Assert.True(ProcFs.IsRunning(brokerPid));
+
+        gateway.SendSignal(9);
+        Assert.Equal(137, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(await ProcFs.WaitGoneAsync(brokerPid, TimeSpan.FromSeconds(5)), $"broker pid {brokerPid} outlived the killed demo");
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_the_gateway_first_so_the_broker_carries_its_offline_status_then_ends()
+    {
+        var sub = ExternalTool.Require("mosquitto_sub");
+        using var dir = new TempDirectory();
+        using var gateway = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path, ownSession: true);
+        var (port, brokerPid) = ParseBrokerLine(await gateway.WaitForLineAsync("demo: mosquitto listening on 127.0.0.1:", TimeSpan.FromSeconds(30)));
+        await gateway.WaitForLineAsync("mqtt: connected to", TimeSpan.FromSeconds(30));
+        // Outside the demo's group: a terminal's Ctrl+C must not reach it.
+        Assert.Equal(brokerPid, ProcFs.SessionId(brokerPid));
+
+        var start = new System.Diagnostics.ProcessStartInfo(sub) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "-h", "127.0.0.1", "-p", $"{port}", "-t", "city/+/status", "-v" })
+        {
+            start.ArgumentList.Add(a);
+        }
+        using var subscriber = System.Diagnostics.Process.Start(start)!;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            Assert.Contains("\"state\":\"online\"", await subscriber.StandardOutput.ReadLineAsync(timeout.Token), StringComparison.Ordinal);
+
+            var interrupted = DateTimeOffset.UtcNow;
+            gateway.SendToGroup(2);
+            var offline = await subscriber.StandardOutput.ReadLineAsync(timeout.Token) ?? "(the subscriber's output ended)";
+            Assert.StartsWith("city/demo-pole-0001/status {", offline, StringComparison.Ordinal);
+            var status = System.Text.Json.JsonDocument.Parse(offline[offline.IndexOf('{', StringComparison.Ordinal)..]).RootElement;
+            Assert.Equal("offline", status.GetProperty("state").GetString());
+            // Said at shutdown, not the will (composed when the gateway connected, before the signal).
+            Assert.True(status.GetProperty("ts").GetDateTimeOffset() >= interrupted.AddMilliseconds(-5), offline);
+
+            Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains(gateway.Lines, l => l.Contains("stopped cleanly", StringComparison.Ordinal));
+            Assert.True(await ProcFs.WaitGoneAsync(brokerPid, TimeSpan.FromSeconds(1)), $"broker pid {brokerPid} still running after the demo ended");
+        }
+        finally
+        {
+            subscriber.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task A_second_demo_on_the_same_folder_is_one_line_naming_the_first_and_starts_nothing()
+    {
+        ExternalTool.Require("mosquitto");
+        using var dir = new TempDirectory();
+        using var first = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
+        await first.WaitForLineAsync("starting: node demo-pole-0001", TimeSpan.FromSeconds(30));
+        var config = File.ReadAllText(Path.Combine(dir.Path, "pole", "gateway.json"));
+
+        using var second = GatewayProcess.Start(["demo", "--data", "pole"], dir.Path);
+        Assert.Equal(1, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        var line = Assert.Single(second.Lines, l => !string.IsNullOrWhiteSpace(l));
+        Assert.Equal($"edge-gateway: the demo folder {Path.Combine(dir.Path, "pole")} is in use by the demo with pid {first.Pid}; stop that one first", line);
+        Assert.Equal(config, File.ReadAllText(Path.Combine(dir.Path, "pole", "gateway.json")));
+
+        first.SendSigterm();
+        Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    private static bool TryStart(System.Net.Sockets.TcpListener listener)
+    {
+        try
+        {
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Port and pid from "demo: mosquitto listening on 127.0.0.1:PORT (pid PID); ...".</summary>
+    private static (int Port, int Pid) ParseBrokerLine(string line)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return (int.Parse(line.Split("127.0.0.1:")[1].Split(' ')[0], inv), int.Parse(line.Split("(pid ")[1].Split(')')[0], inv));
     }
 
     /// <summary>Throws TimeoutException once the port stops accepting connections (the demo's broker is gone).</summary>
