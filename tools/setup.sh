@@ -23,7 +23,7 @@ check_all() {
   local tools=(
     dotnet npm                                       # build; the person model's download
     mosquitto mosquitto_pub mosquitto_sub           # broker and clients
-    mbpoll socat stty stdbuf ffmpeg gcc objdump openssl curl strace chromium unshare mount
+    mbpoll socat stty stdbuf ffmpeg gcc objdump openssl curl strace chromium unshare mount setsid setpriv
   )
   for t in "${tools[@]}"; do
     command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("command '$t'")
