@@ -1,3 +1,4 @@
+using Gateway.Sync.Mqtt;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -6,7 +7,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>
 /// Stands in the host for one component. A <see cref="BackgroundService"/> is run, watched and,
 /// when its run faults, run again on the same instance after a jittered back-off
-/// (<see cref="RestartBackoff"/>): the first failure of a streak is logged with its exception, the
+/// (<see cref="ReconnectBackoff"/>, drawn from the upper half, <see cref="SupervisionPolicy.UpperHalf"/>): the first failure of a streak is logged with its exception, the
 /// rest only counted in <see cref="ComponentState"/>, and the streak ends after a run that lasted
 /// <see cref="SupervisionPolicy.HealthyAfter"/>. A critical component that reaches
 /// <see cref="SupervisionPolicy.CriticalFailureLimit"/> failures in a row stops the application with
@@ -20,7 +21,7 @@ internal sealed class SupervisedComponent : IHostedService, IDisposable
     private readonly bool _critical;
     private readonly ComponentSupervision _supervision;
     private readonly SupervisionPolicy _policy;
-    private readonly RestartBackoff _backoff;
+    private readonly ReconnectBackoff _backoff;
     private readonly TimeProvider _time;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger _logger;
@@ -36,7 +37,7 @@ internal sealed class SupervisedComponent : IHostedService, IDisposable
         _critical = critical;
         _supervision = supervision;
         _policy = policy;
-        _backoff = new RestartBackoff(policy.FirstBackoff, policy.MaxBackoff, uniform);
+        _backoff = new ReconnectBackoff(policy.FirstBackoff, policy.MaxBackoff, SupervisionPolicy.UpperHalf(uniform));
         _time = time;
         _lifetime = lifetime;
         _logger = logger;
@@ -133,7 +134,7 @@ internal sealed class SupervisedComponent : IHostedService, IDisposable
                 return;
             }
             streak++;
-            var delay = _backoff.Next(streak);
+            var delay = _backoff.Next(streak - 1);
             if (_critical && streak >= _policy.CriticalFailureLimit)
             {
                 _state.Failed(streak, error, TimeSpan.Zero);

@@ -14,4 +14,11 @@ internal sealed record SupervisionPolicy(TimeSpan FirstBackoff, TimeSpan MaxBack
     public const int ExitCode = 70;
 
     public static SupervisionPolicy Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), 5);
+
+    /// <summary>
+    /// Maps draws from [0, 1) to [0.5, 1): a restart waits between half and all of its ceiling
+    /// ("equal jitter"). The floor keeps a component that fails at once from spinning; the random
+    /// half keeps poles felled by the same cause (a platform push, a bad firmware) out of step.
+    /// </summary>
+    public static Func<double> UpperHalf(Func<double> uniform) => () => 0.5 + (0.5 * uniform());
 }

@@ -151,14 +151,15 @@ public sealed class SupervisedComponentTests
     }
 
     [Fact]
-    public void Backoff_doubles_from_one_second_to_a_minute_with_jitter_in_the_upper_half()
+    public void Restarts_wait_between_half_and_all_of_a_ceiling_doubling_from_one_second_to_a_minute()
     {
-        var low = new RestartBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), () => 0);
-        var high = new RestartBackoff(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(60), () => 0.999_999);
-        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(1, 8).Select(n => low.Ceiling(n).TotalSeconds));
-        Assert.Equal(TimeSpan.FromMilliseconds(500), low.Next(1));
+        var policy = SupervisionPolicy.Default;
+        var low = new ReconnectBackoff(policy.FirstBackoff, policy.MaxBackoff, SupervisionPolicy.UpperHalf(() => 0));
+        var high = new ReconnectBackoff(policy.FirstBackoff, policy.MaxBackoff, SupervisionPolicy.UpperHalf(() => 0.999_999));
+        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(0, 8).Select(n => low.Ceiling(n).TotalSeconds));
+        Assert.Equal(TimeSpan.FromMilliseconds(500), low.Next(0));
         Assert.Equal(TimeSpan.FromSeconds(30), low.Next(100));
-        Assert.InRange(high.Next(1), TimeSpan.FromMilliseconds(999), TimeSpan.FromSeconds(1));
+        Assert.InRange(high.Next(0), TimeSpan.FromMilliseconds(999), TimeSpan.FromSeconds(1));
         Assert.InRange(high.Next(100), TimeSpan.FromSeconds(59.99), TimeSpan.FromSeconds(60));
     }
 
