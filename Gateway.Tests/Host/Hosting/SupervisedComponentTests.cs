@@ -35,7 +35,7 @@ public sealed class SupervisedComponentTests
             await crash.Task.WaitAsync(ct);
         });
         var supervision = new ComponentSupervision(time);
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<SupervisedComponent>();
         using var lifetime = new FakeLifetime();
         using var supervised = new SupervisedComponent(component, critical: false, supervision, Policy, () => 0.5, time, lifetime, logger);
         await supervised.StartAsync(CancellationToken.None);
@@ -93,7 +93,7 @@ public sealed class SupervisedComponentTests
     public async Task A_critical_component_that_keeps_failing_ends_the_host_with_exit_code_70()
     {
         var time = new FakeTimeProvider(Start);
-        var logger = new CapturingLogger();
+        var logger = new CapturingLogger<SupervisedComponent>();
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.Services.AddSingleton<ILogger<SupervisedComponent>>(logger);
@@ -139,7 +139,7 @@ public sealed class SupervisedComponentTests
         using var component = new Flaky((_, _) => Task.CompletedTask);
         var supervision = new ComponentSupervision(time);
         using var lifetime = new FakeLifetime();
-        using var supervised = new SupervisedComponent(component, critical: true, supervision, Policy, () => 0.5, time, lifetime, new CapturingLogger());
+        using var supervised = new SupervisedComponent(component, critical: true, supervision, Policy, () => 0.5, time, lifetime, new CapturingLogger<SupervisedComponent>());
         await supervised.StartAsync(CancellationToken.None);
         var state = Assert.Single(supervision.Components);
         await WaitForAsync(() => state.State == "completed");
@@ -227,36 +227,5 @@ public sealed class SupervisedComponentTests
         public int Runs => Volatile.Read(ref _runs);
 
         protected override Task ExecuteAsync(CancellationToken stoppingToken) => run(Interlocked.Increment(ref _runs), stoppingToken);
-    }
-
-    private sealed record Entry(LogLevel Level, string Message, Exception? Exception);
-
-    private sealed class CapturingLogger : ILogger<SupervisedComponent>
-    {
-        private readonly List<Entry> _entries = [];
-
-        public IReadOnlyList<Entry> Entries
-        {
-            get
-            {
-                lock (_entries)
-                {
-                    return [.. _entries];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_entries)
-            {
-                _entries.Add(new Entry(logLevel, formatter(state, exception), exception));
-            }
-        }
     }
 }
