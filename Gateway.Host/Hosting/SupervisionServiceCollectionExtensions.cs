@@ -11,7 +11,9 @@ internal static class SupervisionServiceCollectionExtensions
     /// place (start and stop order unchanged). The originals stay registered, keyed, so the
     /// container still creates and disposes them as before; the projects that register them
     /// (Drivers, Sync) know nothing of this. <paramref name="critical"/> names the components
-    /// (<see cref="SupervisedComponent.NameOf"/>) whose repeated failure ends the process.
+    /// (<see cref="SupervisedComponent.NameOf"/>) whose repeated failure ends the process. The
+    /// wrapper is a plain <see cref="IHostedService"/>: a component that needed the
+    /// <see cref="IHostedLifecycleService"/> steps (none does today) would have to be passed them.
     /// </summary>
     public static IServiceCollection SuperviseHostedServices(this IServiceCollection services, IReadOnlySet<string> critical,
         SupervisionPolicy? policy = null, Func<double>? uniform = null)

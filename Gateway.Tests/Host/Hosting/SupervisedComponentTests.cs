@@ -175,6 +175,30 @@ public sealed class SupervisedComponentTests
     }
 
     [Fact]
+    public void The_gateway_host_puts_every_hosted_service_under_supervision()
+    {
+        using var dir = new TempDirectory("gw-supervise");
+        var config = dir.File("gateway.json");
+        File.WriteAllText(config, $$"""
+            { "node": { "id": "sup-test" }, "storage": { "path": "{{dir.File("buffer.db")}}" },
+              "mqtt": { "brokers": ["mqtt://127.0.0.1:1"] } }
+            """);
+        var loaded = Gateway.Host.Configuration.GatewayConfigLoader.LoadFile(config, []);
+        Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
+        using var host = GatewayHost.Build(loaded.Options!, config, loaded.Warnings, loaded.Document!);
+
+        var hosted = host.Services.GetServices<IHostedService>().ToList();
+        Assert.NotEmpty(hosted);
+        Assert.All(hosted, h => Assert.IsType<SupervisedComponent>(h));
+        Assert.Contains(host.Services.GetServices<IStatusSection>(), s => s is ComponentSupervision);
+        // The originals stay registered, keyed, one a supervisor: what the supervisors run.
+        var originals = host.Services.GetKeyedServices<IHostedService>(KeyedService.AnyKey).ToList();
+        Assert.Equal(hosted.Count, originals.Count);
+        Assert.Contains(originals, o => o is MqttConnectionSupervisor);
+        Assert.Contains(originals, o => o is UplinkForwarder);
+    }
+
+    [Fact]
     public async Task The_status_command_reply_carries_the_components()
     {
         using var dir = new TempDirectory("gw-supervise");
