@@ -122,8 +122,10 @@ public static class GatewayCli
             await console.Error.WriteLineAsync($"edge-gateway: {e.Message}").ConfigureAwait(false);
             return Failure;
         }
+        var supervision = host.Services.GetRequiredService<ComponentSupervision>(); // before RunAsync disposes the services
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        return Ok;
+        // Non-zero when a critical component gave up: systemd's Restart=on-failure starts us afresh.
+        return supervision.ExitCode != 0 ? supervision.ExitCode : Ok;
     }
 
     private static int CheckConfig(string? configPath, CliConsole console)

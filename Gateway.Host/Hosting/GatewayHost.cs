@@ -29,19 +29,29 @@ public static class GatewayHost
         });
 
         builder.Logging.AddGatewayConsole(options.Logging.Level);
-        builder.Services.Configure<HostOptions>(h =>
-        {
-            h.ShutdownTimeout = TimeSpan.FromSeconds(options.Host.ShutdownSeconds);
-            h.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
-        });
+        // No BackgroundServiceExceptionBehavior: the host never sees a component's fault, its supervisor does.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(options.Host.ShutdownSeconds));
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddGatewayOptions(options, configPath, warnings, effectiveConfig);
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddGatewayComponents(options, demo);
+        builder.Services.SuperviseHostedServices(CriticalComponents);
+        builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());
         return builder.Build();
     }
+
+    /// <summary>
+    /// The components the node is useless without: the MQTT connection and the forwarder that feeds
+    /// it. Failing <see cref="SupervisionPolicy.CriticalFailureLimit"/> times in a row, they end the
+    /// process (exit <see cref="SupervisionPolicy.ExitCode"/>) for systemd to start afresh.
+    /// </summary>
+    internal static readonly IReadOnlySet<string> CriticalComponents = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "mqtt-connection-supervisor",
+        "uplink-forwarder",
+    };
 
     /// <summary>
     /// The components, in start order (they stop in reverse): the store first, so that it opens

@@ -24,4 +24,22 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Warning, "demo broker: {Reason}; the uplink will retry until a broker is reachable")]
     public static partial void DemoBrokerUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(8, LogLevel.Error, "component {Component} failed; restarting it in {DelaySeconds:0.#} s (further failures in a row are counted in status, not logged)")]
+    public static partial void ComponentFailed(ILogger logger, string component, double delaySeconds, Exception error);
+
+    [LoggerMessage(9, LogLevel.Debug, "component {Component} failed again ({Failures} in a row): {Error}; restarting it in {DelaySeconds:0.#} s")]
+    public static partial void ComponentFailedAgain(ILogger logger, string component, int failures, double delaySeconds, string error);
+
+    [LoggerMessage(10, LogLevel.Information, "component {Component} running again after {Failures} failure(s) in a row")]
+    public static partial void ComponentRecovered(ILogger logger, string component, int failures);
+
+    [LoggerMessage(11, LogLevel.Information, "component {Component} finished its work")]
+    public static partial void ComponentCompleted(ILogger logger, string component);
+
+    [LoggerMessage(12, LogLevel.Warning, "component {Component} failed while stopping")]
+    public static partial void ComponentFailedStopping(ILogger logger, string component, Exception error);
+
+    [LoggerMessage(13, LogLevel.Critical, "critical component {Component} failed {Failures} times in a row (last: {Error}); stopping the gateway with exit code {ExitCode} so that systemd restarts it")]
+    public static partial void CriticalComponentGaveUp(ILogger logger, string component, int failures, string error, int exitCode);
 }

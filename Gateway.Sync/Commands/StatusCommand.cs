@@ -5,8 +5,9 @@ using Gateway.Sync.Uplink;
 
 namespace Gateway.Sync.Commands;
 
-/// <summary><c>status</c>: the node's health as the platform needs it — uplink, store, clock, forwarding.</summary>
-internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutbox outbox, IClockSync clock, IForwarderStatus forwarder, TimeProvider time) : ICommandHandler
+/// <summary><c>status</c>: the node's health as the platform needs it — uplink, store, clock, forwarding, and the
+/// <see cref="IStatusSection"/>s others register (the host's components).</summary>
+internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutbox outbox, IClockSync clock, IForwarderStatus forwarder, TimeProvider time, IEnumerable<IStatusSection> sections) : ICommandHandler
 {
     private readonly long _started = time.GetTimestamp();
 
@@ -17,7 +18,7 @@ internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutb
         var link = uplink.Status;
         var store = outbox.GetStatistics();
         var sent = forwarder.Status;
-        return ValueTask.FromResult<JsonNode?>(new JsonObject
+        var reply = new JsonObject
         {
             ["node"] = node.NodeId,
             ["site"] = node.Site,
@@ -52,6 +53,11 @@ internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutb
                 ["snapshots"] = sent.DeliveredSnapshots,
                 ["sessions"] = sent.Sessions,
             },
-        });
+        };
+        foreach (var section in sections)
+        {
+            reply[section.Name] = section.Read();
+        }
+        return ValueTask.FromResult<JsonNode?>(reply);
     }
 }

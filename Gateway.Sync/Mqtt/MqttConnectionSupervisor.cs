@@ -191,26 +191,29 @@ internal sealed class MqttConnectionSupervisor : BackgroundService, IMqttUplink
         }
         finally
         {
-            _stopped = true;
             if (current is not null)
             {
                 await StopSessionAsync(current).ConfigureAwait(false);
                 _carried = current.TakeUnacknowledged();
             }
-            // the session ends with the process: whatever is unacknowledged must be published again later
-            foreach (var publish in _carried)
-            {
-                publish.Outcome.TrySetResult(MqttPublishResult.ConnectionLost);
-            }
-            _carried = [];
-            SetStatus(MqttConnectionState.Stopped, null, 0, _status.LastError, connections);
-            _incoming.Writer.TryComplete();
-            lock (_gate)
-            {
-                _connected.TrySetCanceled();
-            }
-            Log.Stopped(_logger);
         }
+        // Only a stop gets here. A fault that escaped the loop left above with the incoming queue,
+        // the carried publishes and the waiters intact, so that the host's supervisor can run this
+        // loop again on the same instance.
+        _stopped = true;
+        // the session ends with the process: whatever is unacknowledged must be published again later
+        foreach (var publish in _carried)
+        {
+            publish.Outcome.TrySetResult(MqttPublishResult.ConnectionLost);
+        }
+        _carried = [];
+        SetStatus(MqttConnectionState.Stopped, null, 0, _status.LastError, connections);
+        _incoming.Writer.TryComplete();
+        lock (_gate)
+        {
+            _connected.TrySetCanceled();
+        }
+        Log.Stopped(_logger);
     }
 
     private async Task SetUpSessionAsync(MqttClient client, CancellationToken cancellationToken)

@@ -2,9 +2,10 @@ namespace Gateway.Sync.Mqtt;
 
 /// <summary>
 /// Exponential back-off with full jitter: the wait is drawn uniformly from [0, min(max, min·2^attempt)),
-/// so that a thousand poles cut off by the same outage do not come back in step.
+/// so that a thousand poles cut off by the same outage do not come back in step. Public for the host's
+/// restart of failed components, which draws from the upper half only (its <c>uniform</c> maps to [0.5, 1)).
 /// </summary>
-internal sealed class ReconnectBackoff
+public sealed class ReconnectBackoff
 {
     private readonly TimeSpan _min;
     private readonly TimeSpan _max;

@@ -1,5 +1,5 @@
 using Gateway.Host.Hosting;
-using Microsoft.Extensions.Hosting;
+using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -7,24 +7,11 @@ namespace Gateway.Tests.Host.Hosting;
 
 public class ShutdownWatchdogTests
 {
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public CancellationTokenSource Stopping { get; } = new();
-
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => Stopping.Token;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication() => Stopping.Cancel();
-    }
-
     [Fact]
     public async Task Exits_hard_only_when_a_stop_overruns_its_deadline()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var lifetime = new Lifetime();
+        using var lifetime = new FakeLifetime();
         var exits = new List<int>();
         using var watchdog = new ShutdownWatchdog(lifetime, time, NullLogger<ShutdownWatchdog>.Instance, TimeSpan.FromSeconds(10), exits.Add);
         await watchdog.StartAsync(CancellationToken.None);
@@ -43,7 +30,7 @@ public class ShutdownWatchdogTests
     public async Task A_stop_that_completes_disarms_it()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        var lifetime = new Lifetime();
+        using var lifetime = new FakeLifetime();
         var exits = new List<int>();
         var watchdog = new ShutdownWatchdog(lifetime, time, NullLogger<ShutdownWatchdog>.Instance, TimeSpan.FromSeconds(10), exits.Add);
         await watchdog.StartAsync(CancellationToken.None);

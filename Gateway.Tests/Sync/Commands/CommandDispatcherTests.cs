@@ -2,14 +2,14 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Gateway.Sync.Commands;
 using Gateway.Sync.Uplink;
+using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Uplink;
-using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tests.Sync.Commands;
 
 public sealed class CommandDispatcherTests
 {
-    private readonly CapturingLogger _log = new();
+    private readonly CapturingLogger<CommandDispatcher> _log = new();
 
     private CommandDispatcher Dispatcher(params ICommandHandler[] handlers) =>
         new(new ScriptedUplink(), new UplinkTopics("city", "pole-0001"), handlers, _log);
@@ -57,34 +57,5 @@ public sealed class CommandDispatcherTests
         public string Name => "echo";
 
         public ValueTask<JsonNode?> HandleAsync(JsonObject? args, CancellationToken cancellationToken) => ValueTask.FromResult<JsonNode?>(args?.DeepClone());
-    }
-
-    private sealed class CapturingLogger : ILogger<CommandDispatcher>
-    {
-        private readonly List<string> _lines = [];
-
-        public IReadOnlyList<string> Lines
-        {
-            get
-            {
-                lock (_lines)
-                {
-                    return [.. _lines];
-                }
-            }
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (_lines)
-            {
-                _lines.Add(formatter(state, exception));
-            }
-        }
     }
 }
