@@ -32,27 +32,25 @@ internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockS
             Log.ReferenceTime(logger, fix.Source, RecordJson.FormatTimestamp(fix.Utc));
             _referenced = true;
         }
-        // Every fix, not once: the latest keeps the drift of the monotonic clock (tens of ppm) out of the dates.
-        clock.ReportReferenceTime($"gnss:{fix.Source}", fix.Utc, fix.MonotonicTimestamp);
         var offset = fix.LocalClockAtReceipt - fix.Utc;
         if (offset.Duration() <= Tolerance)
         {
             if (!clock.IsSynchronized)
             {
+                // Before the reference time, so the store's fix-up of old timestamps is raised once.
                 Log.ClockConfirmed(logger, fix.Source, offset.TotalMilliseconds);
                 clock.ReportSynchronized($"gnss:{fix.Source}");
             }
             _warned = false;
         }
-        else
+        else if (!_warned)
         {
             // Not ReportLost: another source (NTP) may have set the clock since; GNSS just cannot vouch for it.
-            if (!_warned)
-            {
-                Log.ClockDisagrees(logger, fix.Source, offset.TotalSeconds);
-                _warned = true;
-            }
+            Log.ClockDisagrees(logger, fix.Source, offset.TotalSeconds);
+            _warned = true;
         }
+        // Every fix, not once: the latest keeps the drift of the monotonic clock (tens of ppm) out of the dates.
+        clock.ReportReferenceTime($"gnss:{fix.Source}", fix.Utc, fix.MonotonicTimestamp);
         return ValueTask.CompletedTask;
     }
 
