@@ -21,6 +21,18 @@ public sealed class StorageOptions
     /// <summary>When true, time is trusted only after a time source (NTP, GPS) reported synchronisation.</summary>
     public bool RequireTimeSync { get; set; }
 
+    /// <summary>
+    /// How long a record measured before time was known waits on the node for a time source (GPS,
+    /// NTP) to date it; after that it is sent as <c>"clock":"unsynced"</c> (SPEC section 3).
+    /// 0 sends such records at once.
+    /// </summary>
+    public double ClockHoldSeconds { get; set; } = DefaultClockHoldSeconds;
+
+    public const double DefaultClockHoldSeconds = 600;
+
+    /// <summary>Longest <see cref="ClockHoldSeconds"/>: a day; the store would fill long before a longer hold ends on a busy pole.</summary>
+    public const double MaxClockHoldSeconds = 86400;
+
     /// <summary>Acknowledgements of delivered records are written in batches at most this often (flash wear).</summary>
     public double AckFlushSeconds { get; set; } = 2;
 }

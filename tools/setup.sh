@@ -24,6 +24,7 @@ check_all() {
     dotnet npm                                       # build; the person model's download
     mosquitto mosquitto_pub mosquitto_sub           # broker and clients
     mbpoll socat stty stdbuf ffmpeg gcc objdump openssl curl strace chromium unshare mount setsid setpriv
+    faketime                                         # libfaketime: the gateway run at 1970
   )
   for t in "${tools[@]}"; do
     command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("command '$t'")
@@ -88,6 +89,7 @@ packages=(
   chromium                           # browser tests of the technician's web page
   darknet                            # real test photos (person.jpg)
   strace                             # bench: fsyncs per commit counted (store vs LiteDB)
+  faketime                           # libfaketime: the gateway's wall clock at 1970 in tests, the machine's untouched
   openssl ca-certificates curl coreutils procps
 )
 

@@ -6,10 +6,10 @@ namespace Gateway.Host.Pipeline;
 
 /// <summary>
 /// GNSS time (an NMEA receiver with <c>timeSource: true</c>) into the store's clock logic (SPEC
-/// section 3). A fix that agrees with the system clock proves the clock: records stamped while it
-/// was untrusted get their time fixed. A fix that disagrees does not: the gateway cannot set the
-/// system clock (it runs without CAP_SYS_TIME), so it says by how much the clock is off — chrony
-/// with the receiver as a reference clock is the tool that sets it.
+/// section 3). Every fix is reference time: tied to the monotonic clock, it dates records even
+/// when the system clock stays at 1970 — the gateway runs without CAP_SYS_TIME and cannot set it.
+/// A fix that agrees with the system clock also vouches for it. A fix that disagrees says once by
+/// how much the clock is off (chrony with the receiver as a reference clock is the tool that sets it).
 /// </summary>
 internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockSink> logger) : ITimeFixSink
 {
@@ -17,30 +17,40 @@ internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockS
     internal static readonly TimeSpan Tolerance = TimeSpan.FromSeconds(2);
 
     private bool _warned;
+    private bool _referenced;
 
     public ValueTask TimeFixAsync(PoleTimeFix fix, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(fix);
+        if (fix.Utc < clock.Floor)
+        {
+            // A receiver without almanac, or with a week-rollover bug, reports 1980 or 2006.
+            return ValueTask.CompletedTask;
+        }
+        if (!_referenced)
+        {
+            Log.ReferenceTime(logger, fix.Source, RecordJson.FormatTimestamp(fix.Utc));
+            _referenced = true;
+        }
         var offset = fix.LocalClockAtReceipt - fix.Utc;
         if (offset.Duration() <= Tolerance)
         {
             if (!clock.IsSynchronized)
             {
-                // Once is enough: reporting raises the store's fix-up of untrusted timestamps.
+                // Before the reference time, so the store's fix-up of old timestamps is raised once.
                 Log.ClockConfirmed(logger, fix.Source, offset.TotalMilliseconds);
                 clock.ReportSynchronized($"gnss:{fix.Source}");
             }
             _warned = false;
         }
-        else
+        else if (!_warned)
         {
             // Not ReportLost: another source (NTP) may have set the clock since; GNSS just cannot vouch for it.
-            if (!_warned)
-            {
-                Log.ClockDisagrees(logger, fix.Source, offset.TotalSeconds);
-                _warned = true;
-            }
+            Log.ClockDisagrees(logger, fix.Source, offset.TotalSeconds);
+            _warned = true;
         }
+        // Every fix, not once: the latest keeps the drift of the monotonic clock (tens of ppm) out of the dates.
+        clock.ReportReferenceTime($"gnss:{fix.Source}", fix.Utc, fix.MonotonicTimestamp);
         return ValueTask.CompletedTask;
     }
 
@@ -49,7 +59,10 @@ internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockS
         [LoggerMessage(20, LogLevel.Information, "clock: GNSS time from {Source} confirms the system clock (off by {OffsetMs} ms)")]
         public static partial void ClockConfirmed(ILogger logger, string source, double offsetMs);
 
-        [LoggerMessage(21, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from GNSS time ({Source}); records stay marked unsynced until the clock is set (e.g. chrony with the receiver as refclock)")]
+        [LoggerMessage(21, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from GNSS time ({Source}); records are dated from GNSS time, the system clock stays wrong until it is set (e.g. chrony with the receiver as refclock)")]
         public static partial void ClockDisagrees(ILogger logger, string source, double offsetSeconds);
+
+        [LoggerMessage(22, LogLevel.Information, "clock: time is known from GNSS ({Source}, {Utc}); records are dated from it")]
+        public static partial void ReferenceTime(ILogger logger, string source, string utc);
     }
 }

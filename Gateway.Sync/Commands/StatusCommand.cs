@@ -25,7 +25,7 @@ internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutb
             ["version"] = node.Version,
             ["ts"] = RecordJson.FormatTimestamp(time.GetUtcNow()),
             ["uptimeSeconds"] = Math.Round(time.GetElapsedTime(_started).TotalSeconds),
-            ["clock"] = new JsonObject { ["synchronized"] = clock.IsSynchronized, ["trusted"] = clock.IsTrusted(time.GetUtcNow()) },
+            ["clock"] = new JsonObject { ["synchronized"] = clock.IsSynchronized, ["trusted"] = clock.IsTrusted(time.GetUtcNow()), ["known"] = clock.IsTimeKnown },
             ["uplink"] = new JsonObject
             {
                 ["state"] = link.State.ToString().ToLowerInvariant(),

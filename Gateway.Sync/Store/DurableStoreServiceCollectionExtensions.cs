@@ -22,7 +22,7 @@ public static class DurableStoreServiceCollectionExtensions
         services.TryAddSingleton<IClockSync>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new ClockSync(options.ClockFloor, options.RequireTimeSync);
+            return new ClockSync(options.ClockFloor, options.RequireTimeSync, sp.GetRequiredService<TimeProvider>());
         });
         services.TryAddSingleton(sp => SqliteRecordStore.Open(
             StoreSettings.From(sp.GetRequiredService<IOptions<StorageOptions>>().Value),

@@ -27,4 +27,7 @@ public interface IOutbox
     Task WaitForAppendAsync(CancellationToken cancellationToken = default);
 
     StoreStatistics GetStatistics();
+
+    /// <summary>The boot id that untimed records of this boot carry (<see cref="RecordTime.BootId"/>): only they can still be dated.</summary>
+    string BootId { get; }
 }

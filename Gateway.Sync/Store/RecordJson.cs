@@ -7,7 +7,7 @@ namespace Gateway.Sync.Store;
 
 /// <summary>
 /// The SPEC section 3 JSON of stored records, shared by the MQTT forwarder and anything that
-/// shows records. A record whose clock was never trusted carries <c>"clock":"unsynced"</c>,
+/// shows records. A record that could not be dated (time not known at measurement, nor since) carries <c>"clock":"unsynced"</c>,
 /// <c>"ts":null</c> and its boot id and uptime: never a 1970 date.
 /// </summary>
 public static class RecordJson

@@ -209,6 +209,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     public Task WaitForAppendAsync(CancellationToken cancellationToken = default) =>
         Volatile.Read(ref _appended).Task.WaitAsync(cancellationToken);
 
+    public string BootId => _bootId;
+
     public StoreStatistics GetStatistics()
     {
         var counts = _reader.Count();
@@ -623,11 +625,12 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     /// </summary>
     private void SetTime(SqliteTransaction tx, SqliteParameterCollection p, int ts, int delay, DateTimeOffset measuredAt, long monotonic)
     {
-        if (_clock.IsTrusted(measuredAt))
+        if (_clock.TimeOf(measuredAt, monotonic) is { } known)
         {
-            var measured = RecordRow.ToUnixMilliseconds(measuredAt);
+            var measured = RecordRow.ToUnixMilliseconds(known);
+            var stored = _clock.TimeOf(_time.GetUtcNow(), _time.GetTimestamp()) ?? known;
             p[ts].Value = measured;
-            p[delay].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(_time.GetUtcNow()) - measured);
+            p[delay].Value = Math.Max(0, RecordRow.ToUnixMilliseconds(stored) - measured);
             p[delay + 1].Value = DBNull.Value;
             p[delay + 2].Value = DBNull.Value;
         }
@@ -839,11 +842,15 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         return true;
     }
 
-    /// <summary>Once the wall clock is trusted, dates the records of this boot measured before (SPEC section 3).</summary>
+    /// <summary>
+    /// Once time is known, dates the records of this boot measured before (SPEC section 3) — from
+    /// their monotonic time, so a wall clock that is still at 1970 does not matter. A record that
+    /// would be dated before the floor stays unsynced.
+    /// </summary>
     private void FixClock()
     {
-        var now = _time.GetUtcNow();
-        if (!_unsyncedInThisBoot || !_clock.IsTrusted(now))
+        var timestamp = _time.GetTimestamp();
+        if (!_unsyncedInThisBoot || _clock.TimeOf(_time.GetUtcNow(), timestamp) is not { } now)
         {
             return;
         }
@@ -856,7 +863,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 return;
             }
         }
-        var offset = RecordRow.ToUnixMilliseconds(now) - RecordRow.MonotonicMilliseconds(_time, _time.GetTimestamp());
+        var offset = RecordRow.ToUnixMilliseconds(now) - RecordRow.MonotonicMilliseconds(_time, timestamp);
         long fixedRows = 0;
         using (var tx = _connection.BeginTransaction())
         {
@@ -864,8 +871,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             {
                 using var command = _connection.CreateCommand();
                 command.Transaction = tx;
-                command.CommandText = $"UPDATE {table} SET ts = mono + $offset, mono = NULL, boot = NULL WHERE ts IS NULL AND boot = $boot";
+                command.CommandText = $"UPDATE {table} SET ts = mono + $offset, mono = NULL, boot = NULL WHERE ts IS NULL AND boot = $boot AND mono + $offset >= $floor";
                 command.Parameters.AddWithValue("$offset", offset);
+                command.Parameters.AddWithValue("$floor", RecordRow.ToUnixMilliseconds(_clock.Floor));
                 command.Parameters.AddWithValue("$boot", boot);
                 fixedRows += command.ExecuteNonQuery();
             }

@@ -28,14 +28,27 @@ public sealed record ForwarderSettings
     /// </summary>
     public TimeSpan SettleTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    public static ForwarderSettings From(MqttOptions options)
+    /// <summary>
+    /// How long a record of this boot measured before time was known is held back, waiting to be
+    /// dated, before it is sent as <c>"clock":"unsynced"</c> (<c>storage.clockHoldSeconds</c>).
+    /// </summary>
+    public TimeSpan ClockHold { get; init; } = TimeSpan.FromSeconds(StorageOptions.DefaultClockHoldSeconds);
+
+    public static ForwarderSettings From(MqttOptions options, StorageOptions? storage = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var hold = storage?.ClockHoldSeconds ?? StorageOptions.DefaultClockHoldSeconds;
+        if (!(hold is >= 0 and <= StorageOptions.MaxClockHoldSeconds))
+        {
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"storage.clockHoldSeconds must be between 0 and {StorageOptions.MaxClockHoldSeconds}, not {hold}"), nameof(storage));
+        }
         return new ForwarderSettings
         {
             TelemetryBatchSize = options.TelemetryBatchSize,
             TelemetryBatchDelay = TimeSpan.FromMilliseconds(options.TelemetryBatchDelayMs),
             DrainReadingsPerSecond = options.DrainReadingsPerSecond,
+            ClockHold = TimeSpan.FromSeconds(hold),
         };
     }
 }

@@ -14,6 +14,9 @@ namespace Gateway.Sync.Uplink;
 /// unacknowledged was ever removed). Each lane is read in seq order; events go before telemetry.
 /// While a backlog drains, readings that arrive meanwhile travel in a live lane beside it, so
 /// their latency stays bounded by one batch delay rather than by the length of the backlog.
+/// A record of this boot measured before time was known waits, and every record after it in its
+/// lane with it, until the store dates it or <see cref="ForwarderSettings.ClockHold"/> has passed
+/// since its measurement; then it goes as <c>"clock":"unsynced"</c> (SPEC section 3).
 /// </summary>
 internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
 {
@@ -87,6 +90,35 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The leading records of <paramref name="records"/> that may leave now; <paramref name="held"/>
+    /// is how long the first held one still waits (infinite when none is held).
+    /// </summary>
+    private IReadOnlyList<T> Dated<T>(IReadOnlyList<T> records, Func<T, RecordTime> timeOf, out TimeSpan held)
+    {
+        held = Timeout.InfiniteTimeSpan;
+        if (_settings.ClockHold <= TimeSpan.Zero)
+        {
+            return records;
+        }
+        var nowMs = RecordRow.MonotonicMilliseconds(_time, _time.GetTimestamp());
+        for (var i = 0; i < records.Count; i++)
+        {
+            var time = timeOf(records[i]);
+            // Only this boot's records can still be dated (an earlier boot's uptime means nothing now).
+            if (time.Timestamp is null && time.UptimeMilliseconds is { } measuredMs && time.BootId == _outbox.BootId)
+            {
+                var left = _settings.ClockHold - TimeSpan.FromMilliseconds(nowMs - measuredMs);
+                if (left > TimeSpan.Zero)
+                {
+                    held = left;
+                    return records.Take(i).ToList();
+                }
+            }
+        }
+        return records;
     }
 
     private enum Lane
@@ -182,7 +214,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             await LeaveReaderThreadAsync();
             var events = await f._outbox.ReadEventsAsync(_eventAfter, f._settings.EventBatch, cancellationToken).ConfigureAwait(false);
             var sent = 0;
-            foreach (var e in events)
+            foreach (var e in f.Dated(events, e => e.Time, out _))
             {
                 if (!await PublishAsync(Lane.Event, f._topics.Events, RecordJson.EventPayload(f._node.NodeId, e), [e.Seq], cancellationToken).ConfigureAwait(false))
                 {
@@ -217,11 +249,12 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
         {
             var size = f._settings.TelemetryBatchSize;
             await LeaveReaderThreadAsync();
-            var batch = await f._outbox.ReadReadingsAsync(_liveAfter, size, cancellationToken).ConfigureAwait(false);
+            var read = await f._outbox.ReadReadingsAsync(_liveAfter, size, cancellationToken).ConfigureAwait(false);
+            var batch = f.Dated(read, r => r.Time, out var held);
             if (batch.Count == 0)
             {
                 _liveWaitingSince = null;
-                return (0, Timeout.InfiniteTimeSpan);
+                return (0, held);
             }
             if (batch.Count < size)
             {
@@ -255,11 +288,16 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             }
             await LeaveReaderThreadAsync();
             var read = await f._outbox.ReadReadingsAsync(_backlogAfter, allowed, cancellationToken).ConfigureAwait(false);
-            var batch = read.TakeWhile(r => r.Seq <= _boundary).ToList();
-            if (batch.Count == 0)
+            var inBacklog = read.TakeWhile(r => r.Seq <= _boundary).ToList();
+            if (inBacklog.Count == 0)
             {
                 FinishBacklog();
                 return (0, Timeout.InfiniteTimeSpan);
+            }
+            var batch = f.Dated(inBacklog, r => r.Time, out var held);
+            if (batch.Count == 0)
+            {
+                return (0, held);
             }
             if (!await PublishTelemetryAsync(Lane.Backlog, batch, cancellationToken).ConfigureAwait(false))
             {
@@ -267,7 +305,7 @@ internal sealed class UplinkForwarder : BackgroundService, IForwarderStatus
             }
             f._limiter.Take(batch.Count);
             _backlogReadings += batch.Count;
-            _backlogAfter = batch.Count < read.Count ? _boundary : batch[^1].Seq;
+            _backlogAfter = batch.Count == inBacklog.Count && inBacklog.Count < read.Count ? _boundary : batch[^1].Seq;
             if (_backlogAfter >= _boundary)
             {
                 FinishBacklog();

@@ -20,7 +20,7 @@ public static class UplinkServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(node);
         services.AddSingleton(sp => new UplinkTopics(sp.GetRequiredService<IOptions<MqttOptions>>().Value.TopicPrefix, sp.GetRequiredService<NodeIdentity>().NodeId));
-        services.AddSingleton(sp => ForwarderSettings.From(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+        services.AddSingleton(sp => ForwarderSettings.From(sp.GetRequiredService<IOptions<MqttOptions>>().Value, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddMqttUplink(sp => StatusMessage.Session(sp.GetRequiredService<UplinkTopics>(), sp.GetRequiredService<NodeIdentity>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<UplinkForwarder>();
         services.AddSingleton<IForwarderStatus>(sp => sp.GetRequiredService<UplinkForwarder>());

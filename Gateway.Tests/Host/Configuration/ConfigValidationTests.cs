@@ -24,6 +24,7 @@ public class ConfigValidationTests
         var o = result.Options!;
         Assert.Equal("pole-0001", o.Node.Id);
         Assert.Equal(256, o.Storage.MaxMegabytes);
+        Assert.Equal(600, o.Storage.ClockHoldSeconds); // untimed records wait 10 min for a time source
         Assert.Equal(["mqtt://127.0.0.1:1883"], o.Mqtt.Brokers);
         Assert.Equal("pole-0001", o.Mqtt.ClientId); // defaults to the node id
         var water = o.Devices[0];
@@ -49,6 +50,8 @@ public class ConfigValidationTests
         { "bad byte order", r => r["devices"]![0]!["points"]![0]!["order"] = "ABDC", "devices[0].points[0].order: unknown order 'ABDC' (expected one of: ABCD, CDAB, BADC, DCBA)" },
         { "unknown point type", r => r["devices"]![0]!["points"]![0]!["type"] = "float", "devices[0].points[0].type: unknown type 'float'" },
         { "empty broker list", r => r["mqtt"]!["brokers"] = new JsonArray(), "mqtt.brokers: must not be empty" },
+        { "clock hold beyond a day", r => r["storage"]!["clockHoldSeconds"] = 90000, "storage.clockHoldSeconds: must be <= 86400, got 90000" },
+        { "negative clock hold", r => r["storage"]!["clockHoldSeconds"] = -1, "storage.clockHoldSeconds: must be >= 0, got -1" },
         { "negative poll interval", r => r["devices"]![0]!["pollMs"] = -1000, "devices[0].pollMs: must be >= 10, got -1000" },
         { "bad broker URI", r => r["mqtt"]!["brokers"] = new JsonArray("mqtt://broker:0"), "mqtt.brokers[0]: invalid broker URI 'mqtt://broker:0': port '0' is not a number from 1 to 65535" },
         { "node id unusable in a topic", r => r["node"]!["id"] = "pole/1", "node.id: 'pole/1' does not match the pattern" },

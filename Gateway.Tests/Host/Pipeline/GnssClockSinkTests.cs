@@ -31,14 +31,31 @@ public class GnssClockSinkTests
     }
 
     [Fact]
-    public async Task A_clock_at_1970_is_not_vouched_for_by_a_disagreeing_fix()
+    public async Task A_fix_that_disagrees_with_a_clock_at_1970_does_not_vouch_for_it_but_makes_time_known()
+    {
+        var (clock, sink, raised) = Create();
+        var wall = DateTimeOffset.UnixEpoch + TimeSpan.FromMinutes(3);
+
+        await sink.TimeFixAsync(new PoleTimeFix("gps-1", Gps, wall, MonotonicTimestamp: 180 * TimeProvider.System.TimestampFrequency), CancellationToken.None);
+        await sink.TimeFixAsync(new PoleTimeFix("gps-1", Gps.AddSeconds(1), wall.AddSeconds(1), MonotonicTimestamp: 181 * TimeProvider.System.TimestampFrequency), CancellationToken.None);
+
+        Assert.False(clock.IsSynchronized);
+        Assert.False(clock.IsTrusted(wall));
+        Assert.True(clock.IsTimeKnown);
+        Assert.Single(raised); // the store dates what it holds once
+        // A reading taken at uptime 170 s (wall clock 1970) is dated from the fix, 11 s before it.
+        Assert.Equal(Gps.AddSeconds(-10), clock.TimeOf(wall, 170 * TimeProvider.System.TimestampFrequency));
+    }
+
+    [Fact]
+    public async Task A_fix_before_the_floor_is_not_time()
     {
         var (clock, sink, raised) = Create();
 
-        await sink.TimeFixAsync(new PoleTimeFix("gps-1", Gps, DateTimeOffset.UnixEpoch + TimeSpan.FromMinutes(3), 0), CancellationToken.None);
+        await sink.TimeFixAsync(new PoleTimeFix("gps-1", new DateTimeOffset(2006, 4, 2, 0, 0, 0, TimeSpan.Zero), DateTimeOffset.UnixEpoch, 0), CancellationToken.None);
 
-        Assert.False(clock.IsSynchronized);
-        Assert.False(clock.IsTrusted(DateTimeOffset.UnixEpoch + TimeSpan.FromMinutes(3)));
+        Assert.False(clock.IsTimeKnown);
+        Assert.Null(clock.TimeOf(DateTimeOffset.UnixEpoch, 0));
         Assert.Empty(raised);
     }
 }

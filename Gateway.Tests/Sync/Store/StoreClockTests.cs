@@ -96,6 +96,88 @@ public sealed class StoreClockTests
         }
     }
 
+    [Fact]
+    public async Task A_GPS_fix_dates_earlier_and_later_records_while_the_wall_clock_stays_at_1970()
+    {
+        // The issue: the gateway cannot set the system clock, so it stays at 1970 for good.
+        using var dir = new TempDirectory();
+        var time = new FakeBootClock(DateTimeOffset.UnixEpoch);
+        var clock = new ClockSync(Floor, requireTimeSync: false, time);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time, clock);
+
+        time.Advance(TimeSpan.FromSeconds(3));
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 21.5));
+        time.Advance(TimeSpan.FromSeconds(2));
+        await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
+        Assert.False(clock.IsTimeKnown);
+        Assert.All(await StoreHarness.AllReadingsAsync(store), r => Assert.Null(r.Time.Timestamp));
+
+        // The RMC sentence for 06:00:12 arrives at uptime 12 s; the wall clock still says 1970.
+        time.Advance(TimeSpan.FromSeconds(7));
+        var gps = new DateTimeOffset(2026, 11, 21, 6, 0, 12, TimeSpan.Zero);
+        clock.ReportReferenceTime("gnss:gps-1", gps, time.GetTimestamp());
+        Assert.True(clock.IsTimeKnown);
+        Assert.False(clock.IsTrusted(time.GetUtcNow()));
+        await store.FlushAcknowledgementsAsync(); // queued behind the fix the report triggered
+        time.Advance(TimeSpan.FromSeconds(10));
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 21.7));
+
+        Assert.True(time.GetUtcNow().Year == 1970);
+        var readings = await StoreHarness.AllReadingsAsync(store);
+        Assert.Equal([gps.AddSeconds(-9), gps.AddSeconds(10)], readings.Select(r => r.Time.Timestamp));
+        Assert.All(readings, r => Assert.Null(r.Time.BootId));
+        Assert.Equal(gps.AddSeconds(-7), Assert.Single(await StoreHarness.AllEventsAsync(store)).Time.Timestamp);
+        Assert.Equal("2026-11-21T06:00:22.000Z", JsonDocument.Parse(Render(readings[1])).RootElement.GetProperty("ts").GetString());
+    }
+
+    [Fact]
+    public async Task GPS_time_is_preferred_to_a_plausible_but_drifted_wall_clock()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeBootClock(new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero)); // a drifted RTC past the floor
+        var clock = new ClockSync(Floor, requireTimeSync: false, time);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time, clock);
+
+        time.Advance(TimeSpan.FromSeconds(4));
+        var gps = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+        clock.ReportReferenceTime("gnss:gps-1", gps, time.GetTimestamp());
+        time.Advance(TimeSpan.FromSeconds(1));
+        await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 1));
+
+        Assert.Equal(gps.AddSeconds(1), Assert.Single(await StoreHarness.AllReadingsAsync(store)).Time.Timestamp);
+    }
+
+    [Fact]
+    public async Task No_record_is_ever_dated_before_the_floor()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeBootClock(DateTimeOffset.UnixEpoch);
+        var floor = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.Zero);
+        var clock = new ClockSync(floor, requireTimeSync: false, time);
+        await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time, clock);
+
+        time.Advance(TimeSpan.FromSeconds(2));
+        var early = await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 1)); // uptime 2 s
+        time.Advance(TimeSpan.FromSeconds(6));
+        var late = await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 2)); // uptime 8 s
+
+        // A receiver without almanac reports 2006 (a GPS week rollover): not time, ignored.
+        clock.ReportReferenceTime("gnss:gps-1", new DateTimeOffset(2006, 4, 2, 0, 0, 0, TimeSpan.Zero), time.GetTimestamp());
+        Assert.False(clock.IsTimeKnown);
+
+        // Real time 5 s past the floor at uptime 10 s: uptime 2 s would be 3 s before the floor.
+        time.Advance(TimeSpan.FromSeconds(2));
+        clock.ReportReferenceTime("gnss:gps-1", floor.AddSeconds(5), time.GetTimestamp());
+        await store.FlushAcknowledgementsAsync();
+
+        var readings = await StoreHarness.AllReadingsAsync(store);
+        Assert.Equal([early, late], readings.Select(r => r.Seq));
+        Assert.Null(readings[0].Time.Timestamp);
+        Assert.Equal(("boot-a", 2000L), (readings[0].Time.BootId, readings[0].Time.UptimeMilliseconds));
+        Assert.Equal(floor.AddSeconds(3), readings[1].Time.Timestamp);
+        Assert.All(readings, r => Assert.True(r.Time.Timestamp is null || r.Time.Timestamp >= floor));
+    }
+
     private static string Render(StoredReading reading)
     {
         using var buffer = new MemoryStream();
