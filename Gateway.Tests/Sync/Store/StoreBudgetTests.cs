@@ -65,6 +65,48 @@ public sealed class StoreBudgetTests
     }
 
     [Fact]
+    public async Task Every_file_the_store_owns_stays_within_the_budget_while_writing_and_after()
+    {
+        using var dir = new TempDirectory();
+        var time = new FakeTimeProvider(StoreHarness.Now);
+        var path = dir.File("b.db");
+        var settings = StoreHarness.Settings(path, megabytes: 1);
+        string[] owned = [path, path + "-wal", path + "-shm", path + ".seq"];
+        long OnDisk() => owned.Sum(f => new FileInfo(f) is { Exists: true } info ? info.Length : 0);
+
+        long maxSampled = 0;
+        using var stop = new CancellationTokenSource();
+        // Sampled beside the writer, so a WAL or main file that only grows inside a commit or a checkpoint is seen too.
+        var sampler = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                maxSampled = Math.Max(maxSampled, OnDisk());
+            }
+        });
+        long dropped;
+        await using (var store = StoreHarness.Open(settings, time))
+        {
+            for (var i = 0; i < 150; i++)
+            {
+                await store.AppendReadingsAsync(Enumerable.Range(0, 500).Select(v => StoreHarness.Reading(time, "meter-" + (v % 20), i * 1000 + v + 0.5)).ToArray());
+                if (i % 10 == 0)
+                {
+                    await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
+                }
+                Assert.True(OnDisk() <= settings.BudgetBytes, $"after batch {i}: {OnDisk()} bytes in {string.Join(", ", owned.Select(f => $"{Path.GetFileName(f)} {(File.Exists(f) ? new FileInfo(f).Length : 0)}"))}, budget {settings.BudgetBytes}");
+            }
+            Assert.Equal(store.FileBytes(), OnDisk()); // the statistics count the same files
+            dropped = store.GetStatistics().DroppedReadings;
+        }
+        await stop.CancelAsync();
+        await sampler;
+        Assert.True(dropped > 0, "the test never filled the store");
+        Assert.True(maxSampled <= settings.BudgetBytes, $"{maxSampled} bytes sampled while writing, budget {settings.BudgetBytes}");
+        Assert.True(OnDisk() <= settings.BudgetBytes, $"{OnDisk()} bytes after closing, budget {settings.BudgetBytes}");
+    }
+
+    [Fact]
     public async Task Events_are_dropped_only_when_events_alone_exceed_the_budget_and_that_is_reported_too()
     {
         using var dir = new TempDirectory();
