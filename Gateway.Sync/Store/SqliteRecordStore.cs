@@ -115,7 +115,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             {
                 StoreSchema.Create(connection);
             }
-            StoreSchema.Configure(connection, settings.Durability, settings.WalLimitBytes, settings.MaxPageCount);
+            StoreSchema.Configure(connection, settings.Durability, settings.WalCheckpointPages, settings.WalCheckpointBytes, settings.MaxPageCount);
             var store = new SqliteRecordStore(settings, time, clock, logger, connection, highWaterMark);
             store.Start(fresh, quarantine);
             return store;
@@ -218,8 +218,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots));
     }
 
-    /// <summary>Bytes the store occupies on disk: the main file and its WAL.</summary>
-    public long FileBytes() => Length(_settings.Path) + Length(_settings.Path + "-wal");
+    /// <summary>Bytes the store occupies on disk: every file it owns (the budget covers them all).</summary>
+    public long FileBytes() =>
+        Length(_settings.Path) + Length(_settings.Path + "-wal") + Length(_settings.Path + "-shm") + Length(_settings.Path + ".seq");
 
     public async ValueTask DisposeAsync()
     {
@@ -439,10 +440,16 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         {
             batch.Clear();
             var records = 0;
-            while (records < _settings.MaxBatchRecords && _queue.Reader.TryRead(out var request))
+            long bytes = 0;
+            // Cut at the bytes the budget reserves for one batch (a single larger request still goes alone).
+            while (records < _settings.MaxBatchRecords
+                && _queue.Reader.TryPeek(out var next)
+                && (batch.Count == 0 || bytes + next.EstimatedBytes <= _settings.BatchReserveBytes)
+                && _queue.Reader.TryRead(out var request))
             {
                 batch.Add(request);
                 records += request.RecordCount;
+                bytes += request.EstimatedBytes;
             }
             try
             {
@@ -755,8 +762,15 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     /// </summary>
     private void EnforceBudget()
     {
+        // A reader in the way of the WAL's restart lets it grow past its reserve: restart it once the
+        // readers are out, so the next batch writes from its start again.
+        if (Length(_settings.Path + "-wal") > _settings.WalCheckpointBytes)
+        {
+            StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(RESTART)");
+        }
         if (UsedBytes() <= _settings.DataBudgetBytes)
         {
+            ShrinkToBudget();
             return;
         }
         var target = _settings.DataBudgetBytes * 9 / 10;
@@ -796,6 +810,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         // The drop rewrote many pages into the WAL: fold them into the freed space now and cut the WAL back.
         StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        ShrinkToBudget();
         foreach (var (recordClass, d) in drops)
         {
             Log.Dropped(_logger, d.Count, recordClass, d.From, d.To);
@@ -813,6 +828,26 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             }
         }
         Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    /// <summary>
+    /// The main file only grows while the live pages stay within the data budget, but a file made
+    /// under a larger budget (or an older reserve) keeps its free pages: give those back.
+    /// </summary>
+    private void ShrinkToBudget()
+    {
+        var pages = StoreSchema.Scalar(_connection, "PRAGMA page_count");
+        var allowed = _settings.DataBudgetBytes / StoreSchema.PageSize + _settings.BatchPages;
+        if (pages <= allowed)
+        {
+            return;
+        }
+        var free = Math.Min(StoreSchema.Scalar(_connection, "PRAGMA freelist_count"), pages - allowed + 16);
+        if (free > 0)
+        {
+            StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA incremental_vacuum({free})"));
+            StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
     }
 
     private bool DropOldest(SqliteTransaction tx, string table, string recordClass, long rows, Dictionary<string, (long From, long To, long Count)> drops)
