@@ -53,6 +53,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private long _droppedSnapshots;
     private int _disposed;
 
+    // Seqs the reader found undecodable and handed over: each is reported once (a reader may meet it again before it is deleted).
+    private readonly HashSet<(RecordClass, long)> _undecodable = [];
+
     private SqliteRecordStore(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger, SqliteConnection connection, SeqHighWaterMark highWaterMark)
     {
         _settings = settings;
@@ -68,7 +71,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             "$seq", "$type", "$source", "$ts", "$delay", "$mono", "$boot", "$data");
         _insertSeries = Prepare("INSERT INTO series(id, device, point, unit) VALUES ($id, $device, $point, $unit)", "$id", "$device", "$point", "$unit");
         LoadCatalogs();
-        _reader = new OutboxReader(StoreSchema.Open(settings.Path, readOnly: true), _series, this.BootIdOf);
+        _reader = new OutboxReader(StoreSchema.Open(settings.Path, readOnly: true), _series, this.BootIdOf, ReportUndecodableAsync);
         _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(settings.QueueCapacity)
         {
             SingleReader = true,
@@ -533,6 +536,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                         completions.Add(() => e.Completion.TrySetResult(seq));
                         records++;
                         break;
+                    case UndecodableRequest u:
+                        completions.Add(DropUndecodable(tx, u));
+                        records += u.RecordCount;
+                        break;
                     case SnapshotRequest s:
                         if (InsertSnapshot(tx, s.EventSeq, s.Jpeg))
                         {
@@ -570,6 +577,98 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             return [];
         }
         return completions;
+    }
+
+    /// <summary>Hands rows the reader could not decode to the writer, which drops and reports them; never throws but for cancellation.</summary>
+    private async Task ReportUndecodableAsync(RecordClass recordClass, IReadOnlyList<(long Seq, string Problem)> rows, CancellationToken cancellationToken)
+    {
+        List<(long Seq, string Problem)> fresh;
+        lock (_undecodable)
+        {
+            fresh = rows.Where(r => _undecodable.Add((recordClass, r.Seq))).ToList();
+        }
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        var request = new UndecodableRequest(recordClass, fresh);
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ChannelClosedException or StoreWriteException or SqliteException)
+        {
+            // Not on record yet: the next read that meets these rows tries again. The reader skips them meanwhile.
+            Log.MaintenanceFailed(_logger, ex);
+            lock (_undecodable)
+            {
+                fresh.ForEach(r => _undecodable.Remove((recordClass, r.Seq)));
+            }
+        }
+    }
+
+    /// <summary>Deletes undecodable rows and stores a <c>buffer.dropped</c> event per run of consecutive seqs (SPEC section 3: no silent loss).</summary>
+    private Action DropUndecodable(SqliteTransaction tx, UndecodableRequest request)
+    {
+        var (table, className) = request.RecordClass switch
+        {
+            RecordClass.Telemetry => ("reading", "telemetry"),
+            RecordClass.Snapshot => ("snapshot", "snapshot"),
+            _ => ("event", "event"),
+        };
+        using var delete = _connection.CreateCommand();
+        delete.Transaction = tx;
+        delete.CommandText = $"DELETE FROM {table} WHERE seq = $seq";
+        var seqParameter = delete.Parameters.Add("$seq", SqliteType.Integer);
+        var runs = new List<(long From, long To, long Count, string Problem)>();
+        foreach (var (seq, problem) in request.Rows.OrderBy(r => r.Seq))
+        {
+            seqParameter.Value = seq;
+            if (delete.ExecuteNonQuery() == 0)
+            {
+                continue; // already gone (acknowledged or dropped for the budget, which reported it)
+            }
+            if (runs.Count > 0 && runs[^1].To == seq - 1)
+            {
+                runs[^1] = (runs[^1].From, seq, runs[^1].Count + 1, runs[^1].Problem);
+            }
+            else
+            {
+                runs.Add((seq, seq, 1, problem));
+            }
+        }
+        foreach (var run in runs)
+        {
+            InsertEvent(tx, NewEvent.Now(_time, "buffer.dropped", "store", UndecodableEventData(run.From, run.To, run.Count, className, run.Problem)));
+        }
+        SaveLastSeq(tx);
+        return () =>
+        {
+            foreach (var run in runs)
+            {
+                Log.Undecodable(_logger, _settings.Path, run.Count, className, run.Problem, run.From, run.To);
+                CountDropped(className, run.Count);
+            }
+            request.Completion.TrySetResult();
+        };
+    }
+
+    private static string UndecodableEventData(long from, long to, long count, string recordClass, string problem)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, RecordJson.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("fromSeq", from);
+            json.WriteNumber("toSeq", to);
+            json.WriteNumber("count", count);
+            json.WriteString("class", recordClass);
+            json.WriteString("reason", "undecodable");
+            json.WriteString("problem", problem);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private void InsertReading(SqliteTransaction tx, NewReading reading)
@@ -814,20 +913,25 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         foreach (var (recordClass, d) in drops)
         {
             Log.Dropped(_logger, d.Count, recordClass, d.From, d.To);
-            if (recordClass == "telemetry")
-            {
-                Interlocked.Add(ref _droppedReadings, d.Count);
-            }
-            else if (recordClass == "snapshot")
-            {
-                Interlocked.Add(ref _droppedSnapshots, d.Count);
-            }
-            else
-            {
-                Interlocked.Add(ref _droppedEvents, d.Count);
-            }
+            CountDropped(recordClass, d.Count);
         }
         Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private void CountDropped(string recordClass, long count)
+    {
+        if (recordClass == "telemetry")
+        {
+            Interlocked.Add(ref _droppedReadings, count);
+        }
+        else if (recordClass == "snapshot")
+        {
+            Interlocked.Add(ref _droppedSnapshots, count);
+        }
+        else
+        {
+            Interlocked.Add(ref _droppedEvents, count);
+        }
     }
 
     /// <summary>

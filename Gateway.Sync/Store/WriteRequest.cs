@@ -56,6 +56,22 @@ internal sealed class SnapshotRequest(long eventSeq, ReadOnlyMemory<byte> jpeg) 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
 
+/// <summary>Rows the reader could not decode: delete them and record a <c>buffer.dropped</c> event per run of seqs.</summary>
+internal sealed class UndecodableRequest(RecordClass recordClass, IReadOnlyList<(long Seq, string Problem)> rows) : WriteRequest
+{
+    public RecordClass RecordClass { get; } = recordClass;
+
+    public IReadOnlyList<(long Seq, string Problem)> Rows { get; } = rows;
+
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override int RecordCount => Rows.Count;
+
+    public override long EstimatedBytes => 256;
+
+    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+}
+
 /// <summary>Flush acknowledgements, fix clocks, reclaim space; <see cref="Completion"/> is null for timer ticks.</summary>
 internal sealed class MaintenanceRequest(bool flushAcknowledgements, TaskCompletionSource? completion) : WriteRequest
 {
