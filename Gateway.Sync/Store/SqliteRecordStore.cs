@@ -316,6 +316,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             _lastSeq = rm.ReservedThrough;
         }
         SetRunMarker(clean: false);
+        ShrinkToBudget();
         var counts = _reader.Count();
         _committedSeq = _lastSeq;
         Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
@@ -869,7 +870,6 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         if (UsedBytes() <= _settings.DataBudgetBytes)
         {
-            ShrinkToBudget();
             return;
         }
         var target = _settings.DataBudgetBytes * 9 / 10;
@@ -936,7 +936,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
 
     /// <summary>
     /// The main file only grows while the live pages stay within the data budget, but a file made
-    /// under a larger budget (or an older reserve) keeps its free pages: give those back.
+    /// under a larger budget (or an older reserve) keeps its free pages: give those back (at start
+    /// and after a drop; between them the file cannot outgrow the data budget plus one batch).
     /// </summary>
     private void ShrinkToBudget()
     {
