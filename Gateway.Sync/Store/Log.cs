@@ -27,4 +27,7 @@ internal static partial class Log
 
     [LoggerMessage(8, LogLevel.Warning, "store {Path}: the last run ended without a clean shutdown on an earlier boot and durability is relaxed; seqs {FromSeq}..{ToSeq} may have been issued and lost, continuing above them")]
     public static partial void RelaxedPowerLoss(ILogger logger, string path, long fromSeq, long toSeq);
+
+    [LoggerMessage(9, LogLevel.Error, "store {Path}: {Count} {RecordClass} record(s) could not be decoded ({Problem}); dropped seq {FromSeq}..{ToSeq} so the records behind them can be delivered")]
+    public static partial void Undecodable(ILogger logger, string path, long count, string recordClass, string problem, long fromSeq, long toSeq);
 }

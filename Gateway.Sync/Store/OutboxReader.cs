@@ -4,15 +4,21 @@ namespace Gateway.Sync.Store;
 
 /// <summary>
 /// The forwarder's reads, on their own read-only connection: WAL lets them run beside the
-/// writer and see only committed records.
+/// writer and see only committed records. A row that cannot be decoded (damaged on flash in a
+/// way SQLite's checks do not see) is skipped and handed to <paramref name="reportUndecodable"/>,
+/// which records it as dropped and removes it: one bad row must not stall the uplink behind it.
 /// </summary>
-internal sealed class OutboxReader(SqliteConnection connection, SeriesCatalog series, Func<long, string?> bootIdOf) : IDisposable
+internal sealed class OutboxReader(
+    SqliteConnection connection,
+    SeriesCatalog series,
+    Func<long, string?> bootIdOf,
+    Func<RecordClass, IReadOnlyList<(long Seq, string Problem)>, CancellationToken, Task> reportUndecodable) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public ValueTask<IReadOnlyList<StoredReading>> ReadReadingsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken) =>
         ReadAsync("SELECT seq, series, ts, value, flags, delay, mono, boot, reason FROM reading WHERE seq > $after ORDER BY seq LIMIT $n",
-            afterSeq, maxCount, ToReading, cancellationToken);
+            afterSeq, maxCount, ToReading, RecordClass.Telemetry, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken) =>
         ReadAsync("""
@@ -21,11 +27,11 @@ internal sealed class OutboxReader(SqliteConnection connection, SeriesCatalog se
             """,
             afterSeq, maxCount,
             rows => new StoredEvent(rows.GetInt64(0), rows.GetString(1), rows.GetString(2), rows.GetString(4), Time(rows, 3), rows.GetInt64(8) != 0),
-            cancellationToken);
+            RecordClass.Event, cancellationToken);
 
     public ValueTask<IReadOnlyList<StoredSnapshot>> ReadSnapshotsAsync(long afterEventSeq, int maxCount, CancellationToken cancellationToken) =>
         ReadAsync("SELECT seq, jpeg FROM snapshot WHERE seq > $after ORDER BY seq LIMIT $n",
-            afterEventSeq, maxCount, rows => new StoredSnapshot(rows.GetInt64(0), (byte[])rows.GetValue(1)), cancellationToken);
+            afterEventSeq, maxCount, rows => new StoredSnapshot(rows.GetInt64(0), (byte[])rows.GetValue(1)), RecordClass.Snapshot, cancellationToken);
 
     public (long Readings, long Events, long Snapshots) Count()
     {
@@ -42,27 +48,48 @@ internal sealed class OutboxReader(SqliteConnection connection, SeriesCatalog se
         }
     }
 
-    private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, long afterSeq, int maxCount, Func<SqliteDataReader, T> map, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, long afterSeq, int maxCount, Func<SqliteDataReader, T> map, RecordClass recordClass, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        while (true)
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("$after", afterSeq);
-            command.Parameters.AddWithValue("$n", maxCount);
-            using var rows = command.ExecuteReader();
             var result = new List<T>();
-            while (rows.Read())
+            var undecodable = new List<(long Seq, string Problem)>();
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                result.Add(map(rows));
+                using var command = connection.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.AddWithValue("$after", afterSeq);
+                command.Parameters.AddWithValue("$n", maxCount);
+                using var rows = command.ExecuteReader();
+                while (rows.Read())
+                {
+                    try
+                    {
+                        result.Add(map(rows));
+                    }
+                    catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException or FormatException or OverflowException or ArgumentException)
+                    {
+                        undecodable.Add((rows.GetInt64(0), ex.Message)); // the seq is the rowid: always readable
+                    }
+                }
             }
-            return result;
-        }
-        finally
-        {
-            _gate.Release();
+            finally
+            {
+                _gate.Release();
+            }
+            if (undecodable.Count == 0)
+            {
+                return result;
+            }
+            await reportUndecodable(recordClass, undecodable, cancellationToken).ConfigureAwait(false);
+            if (result.Count > 0)
+            {
+                return result;
+            }
+            // Only bad rows in this page: an empty answer would read as "nothing pending", so look past them.
+            afterSeq = undecodable[^1].Seq;
         }
     }
 

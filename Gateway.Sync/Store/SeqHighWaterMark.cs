@@ -12,6 +12,9 @@ namespace Gateway.Sync.Store;
 internal sealed class SeqHighWaterMark : IDisposable
 {
     public const int SlotSize = 32;
+
+    /// <summary>The file's size on disk (two slots), counted in the store's budget.</summary>
+    public const int FileBytes = SlotSize * 2;
     private const uint Magic = 0x51534745; // "EGSQ" read little-endian
 
     private readonly FileStream _file;

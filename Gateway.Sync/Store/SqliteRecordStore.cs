@@ -53,6 +53,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private long _droppedSnapshots;
     private int _disposed;
 
+    // Seqs the reader found undecodable and handed over: each is reported once (a reader may meet it again before it is deleted).
+    private readonly HashSet<(RecordClass, long)> _undecodable = [];
+
     private SqliteRecordStore(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger, SqliteConnection connection, SeqHighWaterMark highWaterMark)
     {
         _settings = settings;
@@ -68,7 +71,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             "$seq", "$type", "$source", "$ts", "$delay", "$mono", "$boot", "$data");
         _insertSeries = Prepare("INSERT INTO series(id, device, point, unit) VALUES ($id, $device, $point, $unit)", "$id", "$device", "$point", "$unit");
         LoadCatalogs();
-        _reader = new OutboxReader(StoreSchema.Open(settings.Path, readOnly: true), _series, this.BootIdOf);
+        _reader = new OutboxReader(StoreSchema.Open(settings.Path, readOnly: true), _series, this.BootIdOf, ReportUndecodableAsync);
         _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(settings.QueueCapacity)
         {
             SingleReader = true,
@@ -115,7 +118,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             {
                 StoreSchema.Create(connection);
             }
-            StoreSchema.Configure(connection, settings.Durability, settings.WalLimitBytes, settings.MaxPageCount);
+            StoreSchema.Configure(connection, settings.Durability, settings.WalCheckpointPages, settings.WalCheckpointBytes, settings.MaxPageCount);
             var store = new SqliteRecordStore(settings, time, clock, logger, connection, highWaterMark);
             store.Start(fresh, quarantine);
             return store;
@@ -220,8 +223,9 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots));
     }
 
-    /// <summary>Bytes the store occupies on disk: the main file and its WAL.</summary>
-    public long FileBytes() => Length(_settings.Path) + Length(_settings.Path + "-wal");
+    /// <summary>Bytes the store occupies on disk: every file it owns (the budget covers them all).</summary>
+    public long FileBytes() =>
+        Length(_settings.Path) + Length(_settings.Path + "-wal") + Length(_settings.Path + "-shm") + Length(_settings.Path + ".seq");
 
     public async ValueTask DisposeAsync()
     {
@@ -314,6 +318,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             _lastSeq = rm.ReservedThrough;
         }
         SetRunMarker(clean: false);
+        ShrinkToBudget();
         var counts = _reader.Count();
         _committedSeq = _lastSeq;
         Log.Opened(_logger, _settings.Path, _lastSeq, counts.Readings, counts.Events, _settings.BudgetBytes, _settings.Durability);
@@ -441,10 +446,16 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         {
             batch.Clear();
             var records = 0;
-            while (records < _settings.MaxBatchRecords && _queue.Reader.TryRead(out var request))
+            long bytes = 0;
+            // Cut at the bytes the budget reserves for one batch (a single larger request still goes alone).
+            while (records < _settings.MaxBatchRecords
+                && _queue.Reader.TryPeek(out var next)
+                && (batch.Count == 0 || bytes + next.EstimatedBytes <= _settings.BatchReserveBytes)
+                && _queue.Reader.TryRead(out var request))
             {
                 batch.Add(request);
                 records += request.RecordCount;
+                bytes += request.EstimatedBytes;
             }
             try
             {
@@ -528,6 +539,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                         completions.Add(() => e.Completion.TrySetResult(seq));
                         records++;
                         break;
+                    case UndecodableRequest u:
+                        completions.Add(DropUndecodable(tx, u));
+                        records += u.RecordCount;
+                        break;
                     case SnapshotRequest s:
                         if (InsertSnapshot(tx, s.EventSeq, s.Jpeg))
                         {
@@ -565,6 +580,98 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             return [];
         }
         return completions;
+    }
+
+    /// <summary>Hands rows the reader could not decode to the writer, which drops and reports them; never throws but for cancellation.</summary>
+    private async Task ReportUndecodableAsync(RecordClass recordClass, IReadOnlyList<(long Seq, string Problem)> rows, CancellationToken cancellationToken)
+    {
+        List<(long Seq, string Problem)> fresh;
+        lock (_undecodable)
+        {
+            fresh = rows.Where(r => _undecodable.Add((recordClass, r.Seq))).ToList();
+        }
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        var request = new UndecodableRequest(recordClass, fresh);
+        try
+        {
+            await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
+            await request.Completion.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ChannelClosedException or StoreWriteException or SqliteException)
+        {
+            // Not on record yet: the next read that meets these rows tries again. The reader skips them meanwhile.
+            Log.MaintenanceFailed(_logger, ex);
+            lock (_undecodable)
+            {
+                fresh.ForEach(r => _undecodable.Remove((recordClass, r.Seq)));
+            }
+        }
+    }
+
+    /// <summary>Deletes undecodable rows and stores a <c>buffer.dropped</c> event per run of consecutive seqs (SPEC section 3: no silent loss).</summary>
+    private Action DropUndecodable(SqliteTransaction tx, UndecodableRequest request)
+    {
+        var (table, className) = request.RecordClass switch
+        {
+            RecordClass.Telemetry => ("reading", "telemetry"),
+            RecordClass.Snapshot => ("snapshot", "snapshot"),
+            _ => ("event", "event"),
+        };
+        using var delete = _connection.CreateCommand();
+        delete.Transaction = tx;
+        delete.CommandText = $"DELETE FROM {table} WHERE seq = $seq";
+        var seqParameter = delete.Parameters.Add("$seq", SqliteType.Integer);
+        var runs = new List<(long From, long To, long Count, string Problem)>();
+        foreach (var (seq, problem) in request.Rows.OrderBy(r => r.Seq))
+        {
+            seqParameter.Value = seq;
+            if (delete.ExecuteNonQuery() == 0)
+            {
+                continue; // already gone (acknowledged or dropped for the budget, which reported it)
+            }
+            if (runs.Count > 0 && runs[^1].To == seq - 1)
+            {
+                runs[^1] = (runs[^1].From, seq, runs[^1].Count + 1, runs[^1].Problem);
+            }
+            else
+            {
+                runs.Add((seq, seq, 1, problem));
+            }
+        }
+        foreach (var run in runs)
+        {
+            InsertEvent(tx, NewEvent.Now(_time, "buffer.dropped", "store", UndecodableEventData(run.From, run.To, run.Count, className, run.Problem)));
+        }
+        SaveLastSeq(tx);
+        return () =>
+        {
+            foreach (var run in runs)
+            {
+                Log.Undecodable(_logger, _settings.Path, run.Count, className, run.Problem, run.From, run.To);
+                CountDropped(className, run.Count);
+            }
+            request.Completion.TrySetResult();
+        };
+    }
+
+    private static string UndecodableEventData(long from, long to, long count, string recordClass, string problem)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, RecordJson.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("fromSeq", from);
+            json.WriteNumber("toSeq", to);
+            json.WriteNumber("count", count);
+            json.WriteString("class", recordClass);
+            json.WriteString("reason", "undecodable");
+            json.WriteString("problem", problem);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
     private void InsertReading(SqliteTransaction tx, NewReading reading)
@@ -758,6 +865,14 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     /// </summary>
     private void EnforceBudget()
     {
+        // A reader in the way of the WAL's restart lets it grow past its reserve: restart it once the
+        // readers are out, so the next batch writes from its start again. Not at the checkpoint size:
+        // the batch that crosses it leaves the file longer until the WAL resets, and a RESTART after
+        // every such batch cost ingest ~10 % in the store bench for nothing.
+        if (Length(_settings.Path + "-wal") > _settings.WalReserveBytes)
+        {
+            StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(RESTART)");
+        }
         if (UsedBytes() <= _settings.DataBudgetBytes)
         {
             return;
@@ -799,23 +914,50 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         // The drop rewrote many pages into the WAL: fold them into the freed space now and cut the WAL back.
         StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        ShrinkToBudget();
         foreach (var (recordClass, d) in drops)
         {
             Log.Dropped(_logger, d.Count, recordClass, d.From, d.To);
-            if (recordClass == "telemetry")
-            {
-                Interlocked.Add(ref _droppedReadings, d.Count);
-            }
-            else if (recordClass == "snapshot")
-            {
-                Interlocked.Add(ref _droppedSnapshots, d.Count);
-            }
-            else
-            {
-                Interlocked.Add(ref _droppedEvents, d.Count);
-            }
+            CountDropped(recordClass, d.Count);
         }
         Interlocked.Exchange(ref _appended, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
+
+    private void CountDropped(string recordClass, long count)
+    {
+        if (recordClass == "telemetry")
+        {
+            Interlocked.Add(ref _droppedReadings, count);
+        }
+        else if (recordClass == "snapshot")
+        {
+            Interlocked.Add(ref _droppedSnapshots, count);
+        }
+        else
+        {
+            Interlocked.Add(ref _droppedEvents, count);
+        }
+    }
+
+    /// <summary>
+    /// The main file only grows while the live pages stay within the data budget, but a file made
+    /// under a larger budget (or an older reserve) keeps its free pages: give those back (at start
+    /// and after a drop; between them the file cannot outgrow the data budget plus one batch).
+    /// </summary>
+    private void ShrinkToBudget()
+    {
+        var pages = StoreSchema.Scalar(_connection, "PRAGMA page_count");
+        var allowed = _settings.DataBudgetBytes / StoreSchema.PageSize + _settings.BatchPages;
+        if (pages <= allowed)
+        {
+            return;
+        }
+        var free = Math.Min(StoreSchema.Scalar(_connection, "PRAGMA freelist_count"), pages - allowed + 16);
+        if (free > 0)
+        {
+            StoreSchema.Execute(_connection, string.Create(CultureInfo.InvariantCulture, $"PRAGMA incremental_vacuum({free})"));
+            StoreSchema.Execute(_connection, "PRAGMA wal_checkpoint(TRUNCATE)");
+        }
     }
 
     private bool DropOldest(SqliteTransaction tx, string table, string recordClass, long rows, Dictionary<string, (long From, long To, long Count)> drops)

@@ -80,13 +80,13 @@ internal static class StoreSchema
         }
     }
 
-    public static void Configure(SqliteConnection connection, StoreDurability durability, long walLimitBytes, long? maxPageCount)
+    public static void Configure(SqliteConnection connection, StoreDurability durability, long walCheckpointPages, long walLimitBytes, long? maxPageCount)
     {
         var synchronous = durability == StoreDurability.Fsync ? "FULL" : "NORMAL";
         Execute(connection, $"""
             PRAGMA journal_mode=WAL;
             PRAGMA synchronous={synchronous};
-            PRAGMA wal_autocheckpoint={Math.Max(16, walLimitBytes / PageSize)};
+            PRAGMA wal_autocheckpoint={walCheckpointPages};
             PRAGMA journal_size_limit={walLimitBytes};
             PRAGMA temp_store=MEMORY;
             """);

@@ -26,11 +26,33 @@ internal sealed record StoreSettings(string Path, long BudgetBytes, StoreDurabil
     /// <summary>Seam: the machine's boot identity.</summary>
     public Func<string> BootId { get; init; } = BootIdentity.Read;
 
-    /// <summary>Room kept for the WAL inside the budget (checkpointed and truncated at this size).</summary>
-    public long WalLimitBytes => Math.Clamp(BudgetBytes / 8 / StoreSchema.PageSize * StoreSchema.PageSize, 16 * StoreSchema.PageSize, 4L << 20);
+    // The budget covers every file the store owns (main file, -wal, -shm, .seq). What the main
+    // file's live pages may use is the budget minus the most the other files and one batch can
+    // add before the budget is enforced again, so no moment — inside a commit or a checkpoint —
+    // goes over it.
+
+    /// <summary>Estimated bytes of records per transaction at most (the writer cuts batches there).</summary>
+    public long BatchReserveBytes => Math.Clamp(BudgetBytes / 16, 16L << 10, 128L << 10);
+
+    /// <summary>Pages one batch may add: a row that does not fit beside others takes a page of its own (up to twice its bytes), plus b-tree and pointer-map pages.</summary>
+    public long BatchPages => 2 * ((BatchReserveBytes + StoreSchema.PageSize - 1) / StoreSchema.PageSize) + 4;
+
+    /// <summary>WAL pages after which it is checkpointed (auto-checkpoint).</summary>
+    public long WalCheckpointPages => Math.Clamp(BudgetBytes / 8 / StoreSchema.PageSize, 16, 1024);
+
+    /// <summary>The WAL file at its checkpoint size (each frame is a page plus a 24-byte header, after a 32-byte file header).</summary>
+    public long WalCheckpointBytes => WalFileBytes(WalCheckpointPages);
+
+    /// <summary>The largest the WAL gets: the checkpoint size plus the batch that crosses it.</summary>
+    public long WalReserveBytes => WalFileBytes(WalCheckpointPages + BatchPages);
+
+    /// <summary>The WAL index (-shm): 32 KiB per 4096 WAL frames.</summary>
+    public long ShmReserveBytes => 32768 * ((WalCheckpointPages + BatchPages + 4095) / 4096);
 
     /// <summary>The part of the budget the main file's live pages may use.</summary>
-    public long DataBudgetBytes => BudgetBytes - WalLimitBytes;
+    public long DataBudgetBytes => BudgetBytes - WalReserveBytes - ShmReserveBytes - SeqHighWaterMark.FileBytes - BatchPages * StoreSchema.PageSize;
+
+    private static long WalFileBytes(long frames) => 32 + frames * (StoreSchema.PageSize + 24);
 
     public static StoreSettings From(StorageOptions options)
     {

@@ -6,7 +6,12 @@ internal abstract class WriteRequest
     /// <summary>Records this request adds (bounds the size of one transaction).</summary>
     public abstract int RecordCount { get; }
 
+    /// <summary>Bytes this request adds on disk, estimated (bounds the size of one transaction, so the budget can reserve room for it).</summary>
+    public abstract long EstimatedBytes { get; }
+
     public abstract void Fail(Exception exception);
+
+    protected static long Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 }
 
 internal sealed class ReadingsRequest(IReadOnlyList<NewReading> readings) : WriteRequest
@@ -16,6 +21,9 @@ internal sealed class ReadingsRequest(IReadOnlyList<NewReading> readings) : Writ
     public TaskCompletionSource<SeqRange> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override int RecordCount => Readings.Count;
+
+    // ~31 bytes a reading is measured (docs/bench/store.md); text values and reasons come on top.
+    public override long EstimatedBytes { get; } = readings.Sum(r => 40L + (r.Value.Kind == ReadingValueKind.Text ? Utf8(r.Value.AsText) : 0) + Utf8(r.QualityReason));
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
@@ -27,6 +35,8 @@ internal sealed class EventRequest(NewEvent newEvent) : WriteRequest
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override int RecordCount => 1;
+
+    public override long EstimatedBytes => 48 + Utf8(Event.Type) + Utf8(Event.Source) + Utf8(Event.DataJson) + (Event.Snapshot.IsEmpty ? 0 : 16 + Event.Snapshot.Length);
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
@@ -41,6 +51,24 @@ internal sealed class SnapshotRequest(long eventSeq, ReadOnlyMemory<byte> jpeg) 
 
     public override int RecordCount => 1;
 
+    public override long EstimatedBytes => 16 + Jpeg.Length;
+
+    public override void Fail(Exception exception) => Completion.TrySetException(exception);
+}
+
+/// <summary>Rows the reader could not decode: delete them and record a <c>buffer.dropped</c> event per run of seqs.</summary>
+internal sealed class UndecodableRequest(RecordClass recordClass, IReadOnlyList<(long Seq, string Problem)> rows) : WriteRequest
+{
+    public RecordClass RecordClass { get; } = recordClass;
+
+    public IReadOnlyList<(long Seq, string Problem)> Rows { get; } = rows;
+
+    public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public override int RecordCount => Rows.Count;
+
+    public override long EstimatedBytes => 256;
+
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
 
@@ -52,6 +80,8 @@ internal sealed class MaintenanceRequest(bool flushAcknowledgements, TaskComplet
     public TaskCompletionSource? Completion { get; } = completion;
 
     public override int RecordCount => 0;
+
+    public override long EstimatedBytes => 0;
 
     public override void Fail(Exception exception) => Completion?.TrySetException(exception);
 }
