@@ -89,7 +89,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         var markExisted = File.Exists(markPath);
         if (Directory.Exists(path))
         {
-            throw new StoreUnavailableException(path, "it is a directory; storage.path names the database file (e.g. .../buffer.db)", null);
+            throw new StoreUnavailableException(path, "it is a directory; " + StoreUnavailableException.IsDirectoryReason, null);
         }
         var directory = System.IO.Path.GetDirectoryName(path)!;
         SeqHighWaterMark highWaterMark;

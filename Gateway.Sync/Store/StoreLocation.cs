@@ -14,7 +14,7 @@ public static class StoreLocation
         var full = Path.GetFullPath(path);
         if (Directory.Exists(full))
         {
-            return $"{full} is a directory; storage.path names the database file (e.g. .../buffer.db)";
+            return $"{full} is a directory; {StoreUnavailableException.IsDirectoryReason}";
         }
         var directory = Path.GetDirectoryName(full)!;
         var existing = directory;

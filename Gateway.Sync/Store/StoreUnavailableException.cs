@@ -28,6 +28,9 @@ public sealed class StoreUnavailableException : Exception
         Path = path;
     }
 
+    /// <summary>Why a directory cannot be the store (said by <see cref="SqliteRecordStore.Open"/> and <see cref="StoreLocation"/>).</summary>
+    internal const string IsDirectoryReason = "storage.path names the database file (e.g. .../buffer.db)";
+
     /// <summary>The store file's full path.</summary>
     public string Path { get; } = "";
 
