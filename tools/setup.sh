@@ -43,6 +43,7 @@ check_all() {
     /usr/include/linux/gpio.h /usr/include/linux/i2c-dev.h /usr/include/linux/i2c.h   # kernel ABI checks
     /usr/share/darknet/data/person.jpg                                             # the real photo
     "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
+    "${GATEWAY_CACHE:-$repo/.cache}/chrony/usr/sbin/chronyd"                        # setup.d/30-chronyd.sh: NTP peer
   )
   for f in "${files[@]}"; do
     [ -e "$f" ] || missing+=("file $f")
@@ -90,6 +91,8 @@ packages=(
   darknet                            # real test photos (person.jpg)
   strace                             # bench: fsyncs per commit counted (store vs LiteDB)
   faketime                           # libfaketime: the gateway's wall clock at 1970 in tests, the machine's untouched
+  libgnutls30 libnettle8 libcap2 libseccomp2   # chronyd's libraries (setup.d/30-chronyd.sh unpacks
+                                     # chronyd itself: the package would replace the machine's time daemon)
   openssl ca-certificates curl coreutils procps
 )
 

@@ -1,6 +1,7 @@
 using Gateway.Drivers;
 using Gateway.Inference;
 using Gateway.Sync;
+using Gateway.Sync.Time;
 
 namespace Gateway.Host.Configuration;
 
@@ -10,6 +11,8 @@ public sealed class GatewayOptions
     public NodeOptions Node { get; set; } = new();
 
     public StorageOptions Storage { get; set; } = new();
+
+    public TimeOptions Time { get; set; } = new();
 
     public MqttOptions Mqtt { get; set; } = new();
 

@@ -7,6 +7,7 @@ using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
 using Gateway.Sync.Commands;
 using Gateway.Sync.Store;
+using Gateway.Sync.Time;
 using Gateway.Sync.Uplink;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -70,6 +71,7 @@ public static class GatewayHost
             o.Buses = options.Buses;
         });
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
+        services.AddTimeSources(options.Time);
         if (demo)
         {
             services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers

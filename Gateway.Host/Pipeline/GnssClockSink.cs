@@ -1,5 +1,6 @@
 using Gateway.Drivers.Pole;
 using Gateway.Sync.Store;
+using Gateway.Sync.Time;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Host.Pipeline;
@@ -32,25 +33,20 @@ internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockS
             Log.ReferenceTime(logger, fix.Source, RecordJson.FormatTimestamp(fix.Utc));
             _referenced = true;
         }
-        var offset = fix.LocalClockAtReceipt - fix.Utc;
-        if (offset.Duration() <= Tolerance)
+        var agreement = clock.ReportSample($"gnss:{fix.Source}", fix.Utc, fix.MonotonicTimestamp, fix.LocalClockAtReceipt, Tolerance);
+        if (agreement == ClockAgreement.Confirmed)
         {
-            if (!clock.IsSynchronized)
-            {
-                // Before the reference time, so the store's fix-up of old timestamps is raised once.
-                Log.ClockConfirmed(logger, fix.Source, offset.TotalMilliseconds);
-                clock.ReportSynchronized($"gnss:{fix.Source}");
-            }
+            Log.ClockConfirmed(logger, fix.Source, (fix.LocalClockAtReceipt - fix.Utc).TotalMilliseconds);
+        }
+        if (agreement != ClockAgreement.Disagrees)
+        {
             _warned = false;
         }
         else if (!_warned)
         {
-            // Not ReportLost: another source (NTP) may have set the clock since; GNSS just cannot vouch for it.
-            Log.ClockDisagrees(logger, fix.Source, offset.TotalSeconds);
+            Log.ClockDisagrees(logger, fix.Source, (fix.LocalClockAtReceipt - fix.Utc).TotalSeconds);
             _warned = true;
         }
-        // Every fix, not once: the latest keeps the drift of the monotonic clock (tens of ppm) out of the dates.
-        clock.ReportReferenceTime($"gnss:{fix.Source}", fix.Utc, fix.MonotonicTimestamp);
         return ValueTask.CompletedTask;
     }
 

@@ -5,6 +5,7 @@ using Gateway.Tests.Drivers;
 using Gateway.Tests.Drivers.Modbus;
 using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Mqtt.Peers;
+using Gateway.Tests.Sync.Time;
 
 namespace Gateway.Tests.Host.EndToEnd;
 
@@ -23,7 +24,6 @@ public class FakedClockEndToEndTests
     [Fact]
     public async Task With_the_wall_clock_at_1970_GPS_time_dates_readings_measured_before_and_after_the_first_fix()
     {
-        var libfaketime = LibFaketime();
         using var dir = new TempDirectory("gw-e2e-faketime");
         var bits = BitConverter.SingleToUInt32Bits(42.25f);
         var meterPort = Net.FreePort();
@@ -46,16 +46,7 @@ public class FakedClockEndToEndTests
                 { "id": "gps-1", "type": "nmea", "port": "{{gpsPort}}", "baud": 9600, "timeSource": true } ] }
             """);
         var started = DateTimeOffset.UtcNow;
-        using var gateway = GatewayProcess.Start(["run", "--config", config], dir.Path, new Dictionary<string, string?>
-        {
-            ["LD_PRELOAD"] = libfaketime,
-            ["FAKETIME"] = "@1970-01-01 00:00:00",
-            // libfaketime 0.9.10 shifts the monotonic clock by the same offset (that keeps .NET's timers,
-            // which wait on CLOCK_MONOTONIC, working: FAKETIME_DONT_FAKE_MONOTONIC=1 stops them); the
-            // gateway only needs it to count steadily, and the fix ties it to UTC. Without the fix
-            // pthread_cond_timedwait on CLOCK_MONOTONIC misbehaves and no timer fires.
-            ["FAKETIME_FORCE_MONOTONIC_FIX"] = "1",
-        });
+        using var gateway = StartAt1970(config, dir.Path);
         try
         {
             // Readings are stored undated (the wall clock says 1970) and held back: none may leave yet.
@@ -99,6 +90,65 @@ public class FakedClockEndToEndTests
             throw new InvalidOperationException($"{ex.Message}\n--- gateway output ---\n{gateway.Output}\n--- seen ---\n{string.Join("\n", paho.Messages.Select(m => Encoding.UTF8.GetString(m.Payload)))}", ex);
         }
     }
+
+    [Fact]
+    public async Task With_the_wall_clock_at_1970_NTP_time_from_chronyd_dates_every_reading()
+    {
+        using var dir = new TempDirectory("gw-e2e-faketime-ntp");
+        var bits = BitConverter.SingleToUInt32Bits(17.5f);
+        var meterPort = Net.FreePort();
+        using var meter = await PymodbusServer.StartAsync("tcp", meterPort.ToString(CultureInfo.InvariantCulture),
+            new ModbusTables([(ushort)(bits & 0xFFFF), (ushort)(bits >> 16)], [0], [false], [false]), dir);
+        using var chrony = await ChronyServer.StartAsync();
+        await using var broker = new MosquittoBroker();
+        await broker.StartAsync();
+        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/telemetry");
+        await paho.WaitUntilReadyAsync();
+        var config = dir.File("gateway.json");
+        File.WriteAllText(config, $$"""
+            { "node": { "id": "{{Node}}", "site": "test/faketime" },
+              "storage": { "path": "data/buffer.db", "requireTimeSync": true },
+              "time": { "ntpServers": ["{{chrony.Endpoint}}"], "kernelSync": false },
+              "mqtt": { "brokers": ["{{broker.PlainUri}}"], "telemetryBatchDelayMs": 100 },
+              "devices": [
+                { "id": "water-1", "type": "modbus", "endpoint": "tcp://127.0.0.1:{{meterPort}}", "unitId": 1, "pollMs": 250,
+                  "points": [ { "name": "flow_total", "table": "holding", "address": 0, "type": "f32", "order": "CDAB", "unit": "m3" } ] } ] }
+            """);
+        var started = DateTimeOffset.UtcNow;
+        using var gateway = StartAt1970(config, dir.Path);
+        try
+        {
+            await paho.WaitForMessagesAsync(m => Readings(m).Count(r => r.Point == "flow_total") >= 10, Patience);
+            var after = DateTimeOffset.UtcNow;
+
+            var readings = Readings(paho.Messages).Where(r => r.Point == "flow_total").ToList();
+            Assert.All(readings, r => Assert.Null(r.Clock));
+            Assert.All(readings, r => Assert.InRange(r.Ts!.Value, started - TimeSpan.FromSeconds(1), after + TimeSpan.FromSeconds(1)));
+            Assert.DoesNotContain(paho.Messages, m => Encoding.UTF8.GetString(m.Payload).Contains("1970", StringComparison.Ordinal));
+            // The process really ran at 1970: NTP time disagreed with its clock by decades.
+            Assert.Contains("from NTP time", gateway.Output, StringComparison.Ordinal);
+
+            gateway.SendSigterm();
+            Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        }
+        catch (Exception ex) when (ex is TimeoutException or Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n--- gateway output ---\n{gateway.Output}", ex);
+        }
+    }
+
+    /// <summary>The real `run` process with libfaketime starting its wall clock at 1970 (the machine's clock is not touched).</summary>
+    private static GatewayProcess StartAt1970(string config, string workingDirectory) =>
+        GatewayProcess.Start(["run", "--config", config], workingDirectory, new Dictionary<string, string?>
+        {
+            ["LD_PRELOAD"] = LibFaketime(),
+            ["FAKETIME"] = "@1970-01-01 00:00:00",
+            // libfaketime 0.9.10 shifts the monotonic clock by the same offset (that keeps .NET's timers,
+            // which wait on CLOCK_MONOTONIC, working: FAKETIME_DONT_FAKE_MONOTONIC=1 stops them); the
+            // gateway only needs it to count steadily, and the fix ties it to UTC. Without the fix
+            // pthread_cond_timedwait on CLOCK_MONOTONIC misbehaves and no timer fires.
+            ["FAKETIME_FORCE_MONOTONIC_FIX"] = "1",
+        });
 
     private sealed record Reading(string Point, DateTimeOffset? Ts, string? Clock);
 
