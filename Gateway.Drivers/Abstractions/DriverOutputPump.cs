@@ -6,8 +6,8 @@ namespace Gateway.Drivers.Abstractions;
 
 /// <summary>
 /// Moves records from <see cref="ChannelDriverOutput"/> into the Host's <see cref="IDriverSink"/>
-/// in batches, preserving order. A failing sink is retried with a pause; records are not dropped
-/// here (the bounded queue then holds the drivers back).
+/// in batches, preserving order. A failing sink is retried with a doubling pause (1 s to 30 s) and
+/// said once per streak; records are not dropped here (the bounded queue then holds the drivers back).
 /// </summary>
 internal sealed partial class DriverOutputPump(
     ChannelDriverOutput output,
@@ -16,7 +16,9 @@ internal sealed partial class DriverOutputPump(
     TimeProvider time,
     ILogger<DriverOutputPump> logger) : BackgroundService
 {
-    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan FirstRetryPause = TimeSpan.FromSeconds(1);
+
+    internal static readonly TimeSpan MaxRetryPause = TimeSpan.FromSeconds(30);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -39,7 +41,7 @@ internal sealed partial class DriverOutputPump(
                         {
                             break;
                         }
-                        await DeliverAsync(() => sink.WriteEventAsync(record.Event, stoppingToken), stoppingToken).ConfigureAwait(false);
+                        await DeliverAsync(() => sink.WriteEventAsync(record.Event, stoppingToken), 1, stoppingToken).ConfigureAwait(false);
                         reader.TryRead(out _);
                         continue;
                     }
@@ -49,7 +51,7 @@ internal sealed partial class DriverOutputPump(
                 if (count > 0)
                 {
                     var filled = new ReadOnlyMemory<Reading>(batch, 0, count);
-                    await DeliverAsync(() => sink.WriteReadingsAsync(filled, stoppingToken), stoppingToken).ConfigureAwait(false);
+                    await DeliverAsync(() => sink.WriteReadingsAsync(filled, stoppingToken), count, stoppingToken).ConfigureAwait(false);
                     Array.Clear(batch, 0, count);
                 }
             }
@@ -60,20 +62,30 @@ internal sealed partial class DriverOutputPump(
         }
     }
 
-    private async ValueTask DeliverAsync(Func<ValueTask> write, CancellationToken stoppingToken)
+    private async ValueTask DeliverAsync(Func<ValueTask> write, int count, CancellationToken stoppingToken)
     {
+        var failures = 0;
+        var pause = FirstRetryPause;
         while (true)
         {
             stoppingToken.ThrowIfCancellationRequested();
             try
             {
                 await write().ConfigureAwait(false);
+                if (failures > 0)
+                {
+                    Log.SinkRecovered(logger, failures);
+                }
                 return;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Log.SinkFailed(logger, ex);
-                await Task.Delay(RetryPause, time, stoppingToken).ConfigureAwait(false);
+                if (failures++ == 0)
+                {
+                    Log.SinkFailed(logger, count, ex.Message);
+                }
+                await Task.Delay(pause, time, stoppingToken).ConfigureAwait(false);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxRetryPause.Ticks));
             }
         }
     }

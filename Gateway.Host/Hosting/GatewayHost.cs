@@ -37,6 +37,7 @@ public static class GatewayHost
         builder.Services.AddGatewayOptions(options, configPath, warnings, effectiveConfig);
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
+        builder.Services.AddHostedService<StoreWriteWatch>();
         builder.Services.AddGatewayComponents(options, demo);
         builder.Services.SuperviseHostedServices(CriticalComponents);
         builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());

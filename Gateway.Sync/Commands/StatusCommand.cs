@@ -45,6 +45,13 @@ internal sealed class StatusCommand(NodeIdentity node, IMqttUplink uplink, IOutb
                 ["budgetBytes"] = store.BudgetBytes,
                 ["droppedReadings"] = store.DroppedReadings,
                 ["droppedEvents"] = store.DroppedEvents,
+                ["writes"] = new JsonObject
+                {
+                    ["state"] = store.Writes.State.ToString().ToLowerInvariant(),
+                    ["since"] = RecordJson.FormatTimestamp(store.Writes.Since),
+                    ["consecutiveFailures"] = store.Writes.ConsecutiveFailures,
+                    ["lastError"] = store.Writes.LastError,
+                },
             },
             ["forwarded"] = new JsonObject
             {

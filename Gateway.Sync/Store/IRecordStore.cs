@@ -18,4 +18,7 @@ public interface IRecordStore
 
     /// <summary>Attaches a snapshot to an already stored event (published under <c>snapshots/{eventSeq}</c>).</summary>
     ValueTask AppendSnapshotAsync(long eventSeq, ReadOnlyMemory<byte> jpeg, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether commits succeed now (ok, failing since …, full since …), cheap to read often.</summary>
+    StoreWriteStatus WriteStatus { get; }
 }

@@ -30,4 +30,7 @@ internal static partial class Log
 
     [LoggerMessage(9, LogLevel.Error, "store {Path}: {Count} {RecordClass} record(s) could not be decoded ({Problem}); dropped seq {FromSeq}..{ToSeq} so the records behind them can be delivered")]
     public static partial void Undecodable(ILogger logger, string path, long count, string recordClass, string problem, long fromSeq, long toSeq);
+
+    [LoggerMessage(10, LogLevel.Information, "store {Path} writes again after {Failures} failed commit(s) over {Seconds:0} s")]
+    public static partial void WritesRecovered(ILogger logger, string path, int failures, double seconds);
 }

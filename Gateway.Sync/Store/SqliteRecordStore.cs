@@ -24,6 +24,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private readonly SqliteConnection _connection;
     private readonly SeqHighWaterMark _highWaterMark;
     private readonly SeriesCatalog _series = new();
+    private readonly StoreWriteHealth _writeHealth;
     private readonly Dictionary<string, long> _bootIds = new(StringComparer.Ordinal);
     private readonly OutboxReader _reader;
     private readonly Channel<WriteRequest> _queue;
@@ -65,6 +66,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         _connection = connection;
         _highWaterMark = highWaterMark;
         _bootId = settings.BootId();
+        _writeHealth = new StoreWriteHealth(time);
         _insertReading = Prepare("INSERT INTO reading(seq, series, ts, value, flags, delay, mono, boot, reason) VALUES ($seq, $series, $ts, $value, $flags, $delay, $mono, $boot, $reason)",
             "$seq", "$series", "$ts", "$value", "$flags", "$delay", "$mono", "$boot", "$reason");
         _insertEvent = Prepare("INSERT INTO event(seq, type, source, ts, flags, delay, mono, boot, data) VALUES ($seq, $type, $source, $ts, 0, $delay, $mono, $boot, $data)",
@@ -214,13 +216,16 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
 
     public string BootId => _bootId;
 
+    public StoreWriteStatus WriteStatus => _writeHealth.Status;
+
     public StoreStatistics GetStatistics()
     {
         var counts = _reader.Count();
         return new StoreStatistics(
             Interlocked.Read(ref _committedSeq), counts.Readings, counts.Events, counts.Snapshots,
             FileBytes(), _settings.BudgetBytes,
-            Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots));
+            Interlocked.Read(ref _droppedReadings), Interlocked.Read(ref _droppedEvents), Interlocked.Read(ref _droppedSnapshots),
+            _writeHealth.Status);
     }
 
     /// <summary>Bytes the store occupies on disk: every file it owns (the budget covers them all).</summary>
@@ -557,9 +562,17 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
                 }
             }
             ReserveSeqs(tx);
+            if (_settings.CommitFault?.Invoke() is { } fault)
+            {
+                throw fault;
+            }
             tx.Commit();
             _series.Commit();
             Interlocked.Exchange(ref _committedSeq, _lastSeq);
+            if (_writeHealth.Succeeded() is { } ended)
+            {
+                Log.WritesRecovered(_logger, _settings.Path, ended.ConsecutiveFailures, (_time.GetUtcNow() - ended.Since).TotalSeconds);
+            }
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException
             // a value the database refuses (Microsoft.Data.Sqlite throws these for unbindable values)
@@ -568,11 +581,15 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             _lastSeq = firstSeq; // nothing of this batch is stored: its seqs are issued again (no holes)
             _series.Rollback();
             var full = ex is SqliteException { SqliteErrorCode: SqliteFull } || ex.HResult == DiskFullHResult;
-            Log.WriteFailed(_logger, ex, records, full);
             var error = new StoreWriteException(
                 full ? $"store {_settings.Path} is full (disk or file system limit): the record was not stored; records stored before are kept"
                      : $"store {_settings.Path} could not write: {ex.Message}",
                 full, ex);
+            // Once per streak, with the cause; a writer retried every second must not fill the journal.
+            if (_writeHealth.Failed(full, error.Message))
+            {
+                Log.WriteFailed(_logger, ex, records, full);
+            }
             foreach (var request in requests)
             {
                 request.Fail(error);

@@ -23,6 +23,9 @@ internal sealed record StoreSettings(string Path, long BudgetBytes, StoreDurabil
     /// <summary>Seam: SQLite's own page limit, to simulate a full disk in tests.</summary>
     public long? MaxPageCount { get; init; }
 
+    /// <summary>Seam: an error raised in place of a commit while it returns one (a store that cannot write, in tests).</summary>
+    public Func<Exception?>? CommitFault { get; init; }
+
     /// <summary>Seam: the machine's boot identity.</summary>
     public Func<string> BootId { get; init; } = BootIdentity.Read;
 

@@ -10,4 +10,5 @@ public sealed record StoreStatistics(
     long BudgetBytes,
     long DroppedReadings,
     long DroppedEvents,
-    long DroppedSnapshots);
+    long DroppedSnapshots,
+    StoreWriteStatus Writes);

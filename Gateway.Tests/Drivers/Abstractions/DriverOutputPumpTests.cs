@@ -1,6 +1,8 @@
 using Gateway.Drivers.Abstractions;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Tests.Support;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Abstractions;
 
@@ -37,6 +39,44 @@ public class DriverOutputPumpTests
         Assert.True(output.FullWaits > 0, "200 readings through a queue of 68 must have waited for the sink at least once");
     }
 
+    [Fact]
+    public async Task A_failing_sink_is_said_once_per_streak_and_retried_after_1_2_4_s()
+    {
+        var options = Options.Create(new DriverOutputOptions { ReadingCapacity = 64, EventCapacity = 4, MaxBatch = 10 });
+        var output = new ChannelDriverOutput(options);
+        var sink = new FlakySink(failFirst: 3);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var log = new CapturingLogger<DriverOutputPump>();
+        using var pump = new DriverOutputPump(output, sink, options, time, log);
+        await pump.StartAsync(CancellationToken.None);
+        await output.PublishAsync(new Reading("d", "p", ReadingValue.FromInt64(1), null, ReadingQuality.Good, null, DateTimeOffset.UnixEpoch, 0), CancellationToken.None);
+
+        foreach (var (pause, attempts) in new[] { (1, 2), (2, 3), (4, 4) })
+        {
+            await WaitForAsync(() => sink.Calls == attempts - 1);
+            time.Advance(TimeSpan.FromSeconds(pause) - TimeSpan.FromMilliseconds(1));
+            await Task.Delay(20);
+            Assert.Equal(attempts - 1, sink.Calls);
+            time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        await WaitForAsync(() => sink.Written.Count == 1);
+        await pump.StopAsync(CancellationToken.None);
+
+        Assert.Equal(
+            ["driver output: the store did not take 1 record(s): disk full (test); retrying with back-off, newer readings wait in memory (see 'store.writes' in status)",
+             "driver output: the store takes records again (after 3 failed attempt(s))"],
+            log.Lines);
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+        Assert.True(condition());
+    }
+
     private sealed class FlakySink(int failFirst) : IDriverSink
     {
         private int _calls;
@@ -44,6 +84,8 @@ public class DriverOutputPumpTests
         public List<string> Written { get; } = [];
 
         public List<int> BatchSizes { get; } = [];
+
+        public int Calls => _calls;
 
         public int Failures { get; private set; }
 
