@@ -11,7 +11,7 @@ public sealed class NtpTimeSourceTests
     private static readonly DateTimeOffset Floor = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset RealNow = new(2026, 11, 29, 20, 0, 0, TimeSpan.Zero);
 
-    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch); // a pole that booted at 1970
+    private readonly TimerCountingFakeTimeProvider _time = new(DateTimeOffset.UnixEpoch); // a pole that booted at 1970
     private readonly CapturingLogger<NtpTimeSource> _log = new();
     private readonly List<(NtpServer Server, DateTimeOffset At)> _asked = [];
 
@@ -74,14 +74,17 @@ public sealed class NtpTimeSourceTests
         await WaitForAsync(() => _asked.Count == 1);
         foreach (var (wait, asked) in new[] { (16, 2), (32, 3), (64, 4) })
         {
+            await _time.WaitForTimersAsync(asked - 1); // the source waits for its retry
             _time.Advance(TimeSpan.FromSeconds(wait) - TimeSpan.FromMilliseconds(1));
             Assert.Equal(asked - 1, _asked.Count);
             _time.Advance(TimeSpan.FromMilliseconds(1));
             await WaitForAsync(() => _asked.Count == asked);
         }
         answering = true;
+        await _time.WaitForTimersAsync(4);
         _time.Advance(TimeSpan.FromSeconds(128));
         await WaitForAsync(() => _asked.Count == 5);
+        await _time.WaitForTimersAsync(5);
         _time.Advance(TimeSpan.FromSeconds(1024) - TimeSpan.FromMilliseconds(1));
         Assert.Equal(5, _asked.Count);
         _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -148,7 +151,7 @@ public sealed class NtpTimeSourceTests
 
     private static async Task WaitForAsync(Func<bool> condition)
     {
-        for (var i = 0; i < 500 && !condition(); i++)
+        for (var i = 0; i < 3000 && !condition(); i++)
         {
             await Task.Delay(10);
         }
