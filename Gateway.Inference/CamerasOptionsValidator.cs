@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Inference;
@@ -11,11 +12,7 @@ namespace Gateway.Inference;
 /// </summary>
 public sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CamerasOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, CamerasOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(CamerasOptions options)

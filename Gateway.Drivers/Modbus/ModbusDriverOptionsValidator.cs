@@ -16,11 +16,7 @@ public sealed class ModbusDriverOptionsValidator : IValidateOptions<ModbusDriver
         ["bool"] = 1, ["u16"] = 16, ["i16"] = 16, ["u32"] = 32, ["i32"] = 32, ["f32"] = 32, ["u64"] = 64, ["i64"] = 64, ["f64"] = 64,
     };
 
-    public ValidateOptionsResult Validate(string? name, ModbusDriverOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, ModbusDriverOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(ModbusDriverOptions options)

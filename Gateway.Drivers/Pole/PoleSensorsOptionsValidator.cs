@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Drivers.Pole;
@@ -10,13 +11,7 @@ namespace Gateway.Drivers.Pole;
 /// </summary>
 public sealed class PoleSensorsOptionsValidator : IValidateOptions<PoleSensorsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PoleSensorsOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(problems.Select(p => p.Path.Length == 0 ? p.Message : $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, PoleSensorsOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(PoleSensorsOptions options)

@@ -9,11 +9,7 @@ namespace Gateway.Host.Configuration;
 /// </summary>
 public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
 {
-    public ValidateOptionsResult Validate(string? name, WebOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, WebOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(WebOptions options)

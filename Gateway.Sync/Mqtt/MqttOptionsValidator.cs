@@ -11,11 +11,7 @@ namespace Gateway.Sync.Mqtt;
 /// </summary>
 public sealed class MqttOptionsValidator : IValidateOptions<MqttOptions>
 {
-    public ValidateOptionsResult Validate(string? name, MqttOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, MqttOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(MqttOptions options)

@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 
@@ -11,11 +12,7 @@ namespace Gateway.Sync.Store;
 /// </summary>
 public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
-    public ValidateOptionsResult Validate(string? name, StorageOptions options)
-    {
-        var problems = Problems(options);
-        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems.Select(p => $"{p.Path}: {p.Message}"));
-    }
+    public ValidateOptionsResult Validate(string? name, StorageOptions options) => OptionsProblems.ToResult(Problems(options));
 
     /// <summary>Every problem, with the configuration path of the key at fault.</summary>
     public static IReadOnlyList<(string Path, string Message)> Problems(StorageOptions options)
