@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Gateway.Drivers;
 
 /// <summary>
@@ -29,6 +31,13 @@ public sealed class DeviceOptions
     public string? Profile { get; set; }
 
     public IList<PointOptions> Points { get; set; } = [];
+
+    /// <summary>
+    /// How many of <see cref="Points"/> came from <see cref="Profile"/> (they come first): set by
+    /// whoever merges the profile, so that a problem names the profile's point, not the device's.
+    /// </summary>
+    [JsonIgnore]
+    public int ProfilePointCount { get; set; }
 
     // GPIO
     public string? Chip { get; set; }

@@ -1,6 +1,7 @@
 using Gateway.Inference.Detectors;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Inference;
 
@@ -18,10 +19,21 @@ public static class InferenceServiceCollectionExtensions
         {
             options.Configure(configure);
         }
-        options.Validate(o => o.IntraOpThreads is >= 0 and <= 64, "inference.intraOpThreads must be from 0 to 64")
-            .Validate(o => o.OnnxRuntimePath is null || File.Exists(o.OnnxRuntimePath), "inference.onnxRuntimePath names a file that does not exist")
-            .ValidateOnStart();
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InferenceOptions>, InferenceOptionsValidator>());
         services.TryAddSingleton<IDetectionModelLoader, DetectionModelLoader>();
+        return services;
+    }
+
+    /// <summary>
+    /// The <c>models</c> and <c>cameras</c> sections as <see cref="CamerasOptions"/>, checked at start by
+    /// <see cref="CamerasOptionsValidator"/> (the camera reader that will consume them registers here too).
+    /// </summary>
+    public static IServiceCollection AddCameraOptions(this IServiceCollection services, Action<CamerasOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<CamerasOptions>().Configure(configure).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CamerasOptions>, CamerasOptionsValidator>());
         return services;
     }
 }

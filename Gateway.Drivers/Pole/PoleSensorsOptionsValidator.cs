@@ -1,3 +1,4 @@
+using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Drivers.Pole;
@@ -5,18 +6,23 @@ namespace Gateway.Drivers.Pole;
 /// <summary>
 /// Checks at start what the configuration schema cannot: two pole devices claiming the same GPIO
 /// line, I2C address or serial port (the second would fail forever at runtime), and the keys each
-/// device type needs when options are built in code rather than from a validated file.
+/// device type needs when options are built in code rather than from a validated file. The Host's
+/// <c>check-config</c> runs the same rules through <see cref="Problems"/>.
 /// </summary>
-internal sealed class PoleSensorsOptionsValidator : IValidateOptions<PoleSensorsOptions>
+public sealed class PoleSensorsOptionsValidator : IValidateOptions<PoleSensorsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, PoleSensorsOptions options)
+    public ValidateOptionsResult Validate(string? name, PoleSensorsOptions options) => OptionsProblems.ToResult(Problems(options));
+
+    /// <summary>Every problem, with the configuration path of the key at fault.</summary>
+    public static IReadOnlyList<(string Path, string Message)> Problems(PoleSensorsOptions options)
     {
-        var failures = new List<string>();
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<(string, string)>();
         if (string.IsNullOrWhiteSpace(options.StateDirectory))
         {
-            failures.Add("pole sensors: a state directory for the pulse counters is required");
+            problems.Add(("", "pole sensors: a state directory for the pulse counters is required"));
         }
-        var claimed = new Dictionary<string, int>(StringComparer.Ordinal);
+        var claims = new HardwareClaims();
         for (var i = 0; i < options.Devices.Count; i++)
         {
             var device = options.Devices[i];
@@ -24,20 +30,26 @@ internal sealed class PoleSensorsOptionsValidator : IValidateOptions<PoleSensors
             {
                 continue;
             }
-            var missing = MissingKey(device);
-            if (missing is not null)
+            var path = $"devices[{i}]";
+            if (MissingKey(device) is { } missing)
             {
-                failures.Add($"devices[{i}].{missing}: required for a {device.Type} device");
+                problems.Add(($"{path}.{missing}", $"required for a {device.Type} device"));
                 continue;
             }
-            var (resource, key) = Resource(device);
-            if (!claimed.TryAdd(resource, i))
+            switch (device.Type)
             {
-                var first = claimed[resource];
-                failures.Add($"devices[{i}].{key}: {resource} is already used by devices[{first}] ('{options.Devices[first].Id}')");
+                case "bme280" when claims.Claim(HardwareClaims.I2cAddress(device.I2cBus!.Value, device.Address), path) is { } first:
+                    problems.Add(($"{path}.address", $"I2C bus {device.I2cBus} address 0x{device.Address:x2} is already used by {first}"));
+                    break;
+                case "pms5003" or "nmea" when claims.Claim(HardwareClaims.SerialPort(device.Port!), path) is { } first:
+                    problems.Add(($"{path}.port", $"serial port '{device.Port}' is already used by {first}"));
+                    break;
+                case "gpio-input" or "gpio-counter" or "gpio-output" when claims.Claim(HardwareClaims.GpioLine(device.Chip!, device.Line!.Value), path) is { } first:
+                    problems.Add(($"{path}.line", $"GPIO line {device.Line} of {device.Chip} is already used by {first}"));
+                    break;
             }
         }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        return problems;
     }
 
     private static string? MissingKey(DeviceOptions device) => device.Type switch
@@ -50,15 +62,4 @@ internal sealed class PoleSensorsOptionsValidator : IValidateOptions<PoleSensors
         "pms5003" or "nmea" when string.IsNullOrEmpty(device.Port) => "port",
         _ => null,
     };
-
-    private static (string Resource, string Key) Resource(DeviceOptions device) => device.Type switch
-    {
-        "bme280" => ($"I2C bus {device.I2cBus} address 0x{device.Address:x2}", "address"),
-        "pms5003" or "nmea" => ($"serial port {device.Port}", "port"),
-        _ => ($"GPIO {NormalizeChip(device.Chip!)} line {device.Line}", "line"),
-    };
-
-    /// <summary><c>gpiochip0</c> and <c>/dev/gpiochip0</c> are the same chip.</summary>
-    private static string NormalizeChip(string chip) =>
-        chip.StartsWith("gpiochip", StringComparison.Ordinal) ? "/dev/" + chip : chip;
 }

@@ -7,6 +7,7 @@ using Gateway.Inference;
 using Gateway.Sync.Store;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Host.Cli;
 
@@ -110,22 +111,48 @@ public static class GatewayCli
             await ReportAsync(console, configPath, result).ConfigureAwait(false);
             return Failure;
         }
+        return await RunHostAsync(result, configPath, console, cancellationToken, demo).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the gateway on loaded options; options no component accepts end it before anything starts, in one line.</summary>
+    internal static async Task<int> RunHostAsync(ConfigLoadResult result, string configPath, CliConsole console, CancellationToken cancellationToken, bool demo = false)
+    {
         using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!, demo);
-        try
+        if (StartProblem(host) is { } problem)
         {
-            // Opened before anything starts: a store that cannot be opened is one line and exit 1,
-            // not a host start-up failure with a stack trace.
-            _ = host.Services.GetRequiredService<IRecordStore>();
-        }
-        catch (StoreUnavailableException e)
-        {
-            await console.Error.WriteLineAsync($"edge-gateway: {e.Message}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"edge-gateway: {problem}").ConfigureAwait(false);
             return Failure;
         }
         var supervision = host.Services.GetRequiredService<ComponentSupervision>(); // before RunAsync disposes the services
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         // Non-zero when a critical component gave up: systemd's Restart=on-failure starts us afresh.
         return supervision.ExitCode != 0 ? supervision.ExitCode : Ok;
+    }
+
+    /// <summary>
+    /// Runs the components' option validators (what <c>ValidateOnStart</c> would run inside the host's
+    /// start, where a failure becomes a logged stack trace) and opens the store, before anything starts.
+    /// </summary>
+    private static string? StartProblem(IHost host)
+    {
+        try
+        {
+            host.Services.GetService<IStartupValidator>()?.Validate();
+            _ = host.Services.GetRequiredService<IRecordStore>();
+            return null;
+        }
+        catch (OptionsValidationException e)
+        {
+            return $"invalid configuration: {string.Join("; ", e.Failures)}";
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            return $"invalid configuration: {string.Join("; ", e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures))}";
+        }
+        catch (StoreUnavailableException e)
+        {
+            return e.Message;
+        }
     }
 
     private static int CheckConfig(string? configPath, CliConsole console)

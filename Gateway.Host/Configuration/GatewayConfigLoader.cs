@@ -87,19 +87,11 @@ public static class GatewayConfigLoader
             return new ConfigLoadResult(null, errors, warnings, root);
         }
 
-        var semantic = new ConfigSemanticValidator(Schema.Value, new ConfigFileResolver(configDirectory), errors, warnings);
-        semantic.Validate(root);
+        var options = root.Deserialize<GatewayOptions>(BindOptions)!;
+        new ConfigSemanticValidator(Schema.Value, new ConfigFileResolver(configDirectory), errors, warnings).Validate(options);
         if (errors.Count > 0)
         {
             return new ConfigLoadResult(null, errors, warnings, root);
-        }
-
-        var options = root.Deserialize<GatewayOptions>(BindOptions)!;
-        foreach (var (index, points) in semantic.ProfilePoints)
-        {
-            var device = options.Devices[index];
-            var profilePoints = points.Deserialize<List<Gateway.Drivers.PointOptions>>(BindOptions)!;
-            device.Points = [.. profilePoints, .. device.Points];
         }
         options.Mqtt.ClientId ??= options.Node.Id;
         return new ConfigLoadResult(options, errors, warnings, root);

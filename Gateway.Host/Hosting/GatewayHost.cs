@@ -9,7 +9,10 @@ using Gateway.Sync.Commands;
 using Gateway.Sync.Store;
 using Gateway.Sync.Time;
 using Gateway.Sync.Uplink;
+using System.Diagnostics.CodeAnalysis;
+using Gateway.Inference;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -66,23 +69,15 @@ public static class GatewayHost
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
         services.AddSingleton<IDriverSink, StoreDriverSink>();
-        services.AddModbusDrivers(o =>
-        {
-            o.Devices = options.Devices;
-            o.Buses = options.Buses;
-        });
+        services.AddModbusDrivers(o => ComponentOptions.Modbus(options, o));
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         services.AddTimeSources(options.Time);
         if (demo)
         {
             services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers
         }
-        services.AddPoleSensors(o =>
-        {
-            o.Devices = options.Devices;
-            // Pulse counters keep their journals beside the store, on the same persistent storage.
-            o.StateDirectory = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Storage.Path))!, "pole-state");
-        });
+        services.AddPoleSensors(o => ComponentOptions.PoleSensors(options, o));
+        services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
         return services;
     }
 
@@ -91,10 +86,20 @@ public static class GatewayHost
         services.AddSingleton(options);
         services.AddSingleton(new GatewayRunInfo(Path.GetFullPath(configPath), warnings, effectiveConfig));
         services.AddSingleton(Options.Create(options.Node));
-        services.AddSingleton(Options.Create(options.Storage));
-        services.AddSingleton(Options.Create(options.Mqtt));
-        services.AddSingleton(Options.Create(options.Web));
+        // Through the options factory, not Options.Create: the components' validators see these values at start.
+        services.AddBoundOptions(options.Storage);
+        services.AddBoundOptions(options.Mqtt);
+        services.AddBoundOptions(options.Web).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WebOptions>, WebOptionsValidator>());
         return services;
+    }
+
+    /// <summary>Options built by the factory (so validated) from a section already bound: its property values are copied.</summary>
+    private static OptionsBuilder<T> AddBoundOptions<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicProperties)] T>(this IServiceCollection services, T bound)
+        where T : class
+    {
+        var properties = typeof(T).GetProperties().Where(p => p.CanRead && p.CanWrite).ToArray();
+        return services.AddOptions<T>().Configure(o => Array.ForEach(properties, p => p.SetValue(o, p.GetValue(bound))));
     }
 
     /// <summary>

@@ -17,6 +17,9 @@ public static class MqttServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(session);
         services.TryAddSingleton(TimeProvider.System);
+        // Bad options stop the host at start with the key's path (MqttOptionsValidator).
+        services.AddOptions<MqttOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MqttOptions>, MqttOptionsValidator>());
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<MqttOptions>>().Value;

@@ -18,7 +18,9 @@ public static class DurableStoreServiceCollectionExtensions
     public static IServiceCollection AddDurableStore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<StorageOptions>();
+        // Bad options stop the host at start with the key's path (StorageOptionsValidator).
+        services.AddOptions<StorageOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddSingleton<IClockSync>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;

@@ -48,11 +48,47 @@ public sealed class PoleSensorsOptionsValidatorTests
         var result = new PoleSensorsOptionsValidator().Validate(null, options);
         Assert.Equal(
         [
-            "devices[2].line: GPIO /dev/gpiochip0 line 17 is already used by devices[0] ('door-1')",
-            "devices[4].address: I2C bus 1 address 0x76 is already used by devices[3] ('env-1')",
-            "devices[6].port: serial port /dev/ttyS2 is already used by devices[5] ('pm-1')",
+            "devices[2].line: GPIO line 17 of /dev/gpiochip0 is already used by devices[0]",
+            "devices[4].address: I2C bus 1 address 0x76 is already used by devices[3]",
+            "devices[6].port: serial port '/dev/ttyS2' is already used by devices[5]",
             "devices[7].safeState: required for a gpio-output device",
         ], result.Failures);
+    }
+
+    [Theory]
+    [InlineData("gpiochip0", "/dev/gpiochip0")]
+    [InlineData("/dev/gpiochip0", "gpiochip0")]
+    [InlineData("gpiochip0", "gpiochip0")]
+    public void Both_spellings_of_a_chip_are_one_chip(string first, string second)
+    {
+        var options = new PoleSensorsOptions
+        {
+            Devices =
+            [
+                new() { Id = "door-1", Type = "gpio-input", Chip = first, Line = 5 },
+                new() { Id = "door-2", Type = "gpio-input", Chip = second, Line = 5 },
+                new() { Id = "door-3", Type = "gpio-input", Chip = second, Line = 6 },
+                new() { Id = "door-4", Type = "gpio-input", Chip = "gpiochip1", Line = 5 },
+            ],
+        };
+
+        var problems = PoleSensorsOptionsValidator.Problems(options);
+
+        Assert.Equal([("devices[1].line", $"GPIO line 5 of {second} is already used by devices[0]")], problems);
+        Assert.Equal(HardwareClaims.GpioLine(first, 5), HardwareClaims.GpioLine(second, 5));
+    }
+
+    [Theory]
+    [InlineData("/dev/ttyS2", "/dev//ttyS2")]
+    [InlineData("/dev/./ttyS2", "/dev/ttyS2")]
+    public void Both_spellings_of_a_serial_port_are_one_port(string first, string second)
+    {
+        var options = new PoleSensorsOptions
+        {
+            Devices = [new() { Id = "pm-1", Type = "pms5003", Port = first }, new() { Id = "gps-1", Type = "nmea", Port = second }],
+        };
+
+        Assert.Equal([("devices[1].port", $"serial port '{second}' is already used by devices[0]")], PoleSensorsOptionsValidator.Problems(options));
     }
 
     [Fact]

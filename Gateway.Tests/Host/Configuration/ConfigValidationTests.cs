@@ -145,6 +145,32 @@ public class ConfigValidationTests
         Assert.Contains(errors, e => e.StartsWith("cameras[0].crowd.zones[0].clearPersons: must be lower than alertPersons (5)", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("gpiochip0", "/dev/gpiochip0")]
+    [InlineData("/dev/gpiochip0", "gpiochip0")]
+    public void Check_config_counts_both_spellings_of_a_chip_as_one_chip(string first, string second)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(ExamplesDir, "pole-sensors.json")))!.AsObject();
+        root["devices"]![0]!["chip"] = first;
+        root["devices"]![1]!["chip"] = second;
+        root["devices"]![1]!["line"] = 17; // the door's line
+
+        var errors = Load(root).Errors.Select(e => e.ToString());
+
+        Assert.Equal([$"devices[1].line: GPIO line 17 of {second} is already used by devices[0]"], errors);
+    }
+
+    [Fact]
+    public void A_serial_sensor_on_a_bus_port_is_reported_whatever_the_spelling()
+    {
+        var root = SpecExample();
+        root["devices"]!.AsArray().Add(new JsonObject { ["id"] = "gps-1", ["type"] = "nmea", ["port"] = "/dev//ttyS1" });
+
+        var errors = Load(root).Errors.Select(e => e.ToString());
+
+        Assert.Equal(["devices[2].port: serial port '/dev//ttyS1' is already used by buses[0]"], errors);
+    }
+
     [Fact]
     public void Missing_model_manifest_is_a_warning_not_an_error()
     {
