@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Gateway.Host.Commands;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
+using Gateway.Simulation;
+using Gateway.Simulation.Pole;
 using Gateway.Sync.Commands;
 using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;
@@ -74,6 +76,8 @@ public static class GatewayHost
         {
             services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers
         }
+        // sim:NAME chips and ports resolve in memory in any configuration, as they always have.
+        services.AddSimulatedHardware();
         services.AddPoleSensors(o =>
         {
             o.Devices = options.Devices;

@@ -1,4 +1,5 @@
 using Gateway.Drivers.I2c;
+using Gateway.Simulation.I2c;
 
 namespace Gateway.Bench.Sensors;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Reflection.Emit;
 using Gateway.Drivers.I2c;
+using Gateway.Simulation.I2c;
 using Gateway.Drivers.I2c.Bme280;
 using IotBme280 = Iot.Device.Bmxx80.Bme280;
 

@@ -1,4 +1,5 @@
-namespace Gateway.Drivers.I2c.Bme280;
+using Gateway.Drivers.I2c.Bme280;
+namespace Gateway.Simulation.I2c;
 
 /// <summary>
 /// A BME280 register map for the simulated I2C bus: chip id, calibration and raw ADC values.
