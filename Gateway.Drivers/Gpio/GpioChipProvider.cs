@@ -5,12 +5,11 @@ namespace Gateway.Drivers.Gpio;
 /// <inheritdoc cref="IGpioChipProvider"/>
 internal sealed class GpioChipProvider(IEnumerable<IGpioChipSource> sources) : IGpioChipProvider, IDisposable
 {
-    private readonly IGpioChipSource[] _sources = [.. sources];
     private readonly ConcurrentDictionary<string, IGpioChip> _kernelChips = new(StringComparer.Ordinal);
 
     public IGpioChip Open(string chip)
     {
-        foreach (var source in _sources)
+        foreach (var source in sources)
         {
             if (source.TryOpen(chip, out var opened))
             {

@@ -3,11 +3,9 @@ namespace Gateway.Drivers.I2c;
 /// <inheritdoc cref="II2cBusProvider"/>
 internal sealed class I2cBusProvider(IEnumerable<II2cBusSource> sources) : II2cBusProvider
 {
-    private readonly II2cBusSource[] _sources = [.. sources];
-
     public II2cDevice Open(int bus, int address)
     {
-        foreach (var source in _sources)
+        foreach (var source in sources)
         {
             if (source.TryOpen(bus, address, out var device))
             {

@@ -10,11 +10,9 @@ namespace Gateway.Drivers.Sensors;
 /// </summary>
 internal sealed class TermiosSerialPortOpener(IEnumerable<ISerialPortSource> sources) : ISerialPortOpener
 {
-    private readonly ISerialPortSource[] _sources = [.. sources];
-
     public Stream Open(string port, int baud)
     {
-        foreach (var source in _sources)
+        foreach (var source in sources)
         {
             if (source.TryOpen(port, baud, out var stream))
             {
