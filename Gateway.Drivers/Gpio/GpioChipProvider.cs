@@ -3,16 +3,18 @@ using System.Collections.Concurrent;
 namespace Gateway.Drivers.Gpio;
 
 /// <inheritdoc cref="IGpioChipProvider"/>
-internal sealed class GpioChipProvider(SimulatedGpioChips simulated) : IGpioChipProvider, IDisposable
+internal sealed class GpioChipProvider(IEnumerable<IGpioChipSource> sources) : IGpioChipProvider, IDisposable
 {
-    private const string SimulatedPrefix = "sim:";
     private readonly ConcurrentDictionary<string, IGpioChip> _kernelChips = new(StringComparer.Ordinal);
 
     public IGpioChip Open(string chip)
     {
-        if (chip.StartsWith(SimulatedPrefix, StringComparison.Ordinal))
+        foreach (var source in sources)
         {
-            return simulated.GetOrAdd(chip[SimulatedPrefix.Length..]);
+            if (source.TryOpen(chip, out var opened))
+            {
+                return opened;
+            }
         }
         var path = chip.StartsWith('/') ? chip : "/dev/" + chip;
         return _kernelChips.GetOrAdd(path, p => new LinuxGpioChip(p));

@@ -17,9 +17,9 @@ public static class PoleSensorsServiceCollectionExtensions
     /// events go through the shared <see cref="IDriverOutput"/> (<see cref="DriverOutputServiceCollectionExtensions.AddDriverOutput"/>,
     /// one queue and pump with the Modbus drivers), so the caller must register an <see cref="IDriverSink"/>.
     /// GNSS time fixes go to <see cref="ITimeFixSink"/>, a no-op unless the caller registers one. Also registers <see cref="IGpioOutputs"/> (switching outputs),
-    /// the simulated chip/bus/port registries (<see cref="SimulatedGpioChips"/>,
-    /// <see cref="SimulatedI2cBuses"/>, <see cref="SimulatedSerialPorts"/>) and a default
-    /// <see cref="ISerialPortOpener"/>, each replaceable by registering another first.
+    /// the chip/bus/port providers (which ask any registered <see cref="IGpioChipSource"/>,
+    /// <see cref="II2cBusSource"/> and <see cref="ISerialPortSource"/> before the kernel devices) and a
+    /// default <see cref="ISerialPortOpener"/>, each replaceable by registering another first.
     /// </summary>
     public static IServiceCollection AddPoleSensors(this IServiceCollection services, Action<PoleSensorsOptions> configure)
     {
@@ -27,9 +27,6 @@ public static class PoleSensorsServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PoleSensorsOptions>, PoleSensorsOptionsValidator>());
         services.AddDriverOutput();
         services.TryAddSingleton<ITimeFixSink, NullTimeFixSink>();
-        services.TryAddSingleton<SimulatedGpioChips>();
-        services.TryAddSingleton<SimulatedI2cBuses>();
-        services.TryAddSingleton<SimulatedSerialPorts>();
         services.TryAddSingleton<IGpioChipProvider, GpioChipProvider>();
         services.TryAddSingleton<II2cBusProvider, I2cBusProvider>();
         services.TryAddSingleton<ISerialPortOpener, TermiosSerialPortOpener>();

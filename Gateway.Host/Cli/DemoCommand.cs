@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gateway.Host.Configuration;
-using Gateway.Host.Demo;
+using Gateway.Simulation.Modbus;
+using Gateway.Simulation.Mqtt;
 
 namespace Gateway.Host.Cli;
 
@@ -12,6 +13,7 @@ namespace Gateway.Host.Cli;
 internal static class DemoCommand
 {
     public const string DefaultDataDirectory = "demo-data";
+    public const int WantedBrokerPort = 1883;
 
     public static async Task<int> RunAsync(string dataDirectory, CliConsole console, CancellationToken cancellationToken)
     {
@@ -24,13 +26,39 @@ internal static class DemoCommand
             return GatewayCli.Failure;
         }
         // Disposed last: the broker is ended only after the gateway has stopped and said offline through it.
-        await using var broker = DemoBroker.TryStart(dataDirectory, note => console.Out.WriteLine($"demo: {note}"));
-        await using var meter = new SimulatedWaterMeter(TimeProvider.System);
+        await using var broker = StartBroker(dataDirectory, note => console.Out.WriteLine($"demo: {note}"));
+        await using var meter = new SimulatedModbusServer(new SimulatedModbusOptions { Registers = new WaterMeterRegisters(TimeProvider.System) });
         console.Out.WriteLine($"demo: simulated water meter (Modbus TCP) on 127.0.0.1:{meter.Port}");
 
         var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The demo's broker on 127.0.0.1:1883 (or a free port when that is taken), its files in the data
+    /// folder; null when it cannot run, for the uplink retries until a broker is reachable.
+    /// </summary>
+    private static LoopbackMosquitto? StartBroker(string dataDirectory, Action<string> report)
+    {
+        try
+        {
+            var broker = LoopbackMosquitto.Start(new MosquittoOptions
+            {
+                Directory = dataDirectory,
+                Port = WantedBrokerPort,
+                Name = "demo's broker",
+                Settings = ["persistence false", "log_type error", "log_type warning"],
+                Report = report,
+            });
+            report($"mosquitto listening on 127.0.0.1:{broker.Port} (pid {broker.Pid}); watch it with: mosquitto_sub -h 127.0.0.1 -p {broker.Port} -t 'city/#' -v");
+            return broker;
+        }
+        catch (MosquittoUnavailableException e)
+        {
+            report($"{e.Message}; the uplink will retry until a broker is reachable");
+            return null;
+        }
     }
 
     /// <summary>

@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using Gateway.Host.Commands;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
+using Gateway.Simulation;
+using Gateway.Simulation.Pole;
 using Gateway.Sync.Commands;
 using Gateway.Sync.Store;
 using Gateway.Sync.Time;
@@ -76,6 +78,8 @@ public static class GatewayHost
         {
             services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers
         }
+        // sim:NAME chips and ports resolve in memory in any configuration, as they always have.
+        services.AddSimulatedHardware();
         services.AddPoleSensors(o => ComponentOptions.PoleSensors(options, o));
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
         return services;

@@ -3,6 +3,7 @@ using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Simulation.Gpio;
 
 namespace Gateway.Tests.Drivers.Gpio;
 
@@ -15,7 +16,7 @@ public sealed class GpioDriverTests
     private readonly SimulatedGpioChips _chips = new();
     private readonly CollectingDriverOutput _sink = new();
 
-    private GpioChipProvider Provider => new(_chips);
+    private GpioChipProvider Provider => new([_chips]);
 
     private long NowNs => _time.GetTimestamp() * 100; // timestamps are 100 ns ticks since the start
 

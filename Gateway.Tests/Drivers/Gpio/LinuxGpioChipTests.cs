@@ -1,5 +1,6 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
+using Gateway.Simulation.Gpio;
 
 namespace Gateway.Tests.Drivers.Gpio;
 
@@ -13,7 +14,7 @@ public sealed class LinuxGpioChipTests
     [Fact]
     public void Missing_chip_is_an_IOException_naming_the_device()
     {
-        var provider = new GpioChipProvider(new SimulatedGpioChips());
+        var provider = new GpioChipProvider([new SimulatedGpioChips()]);
         var e = Assert.Throws<DeviceIOException>(() => provider.Open("gpiochip99"));
         Assert.Contains("/dev/gpiochip99", e.Message, StringComparison.Ordinal);
         Assert.Contains("errno 2", e.Message, StringComparison.Ordinal); // ENOENT
@@ -35,7 +36,7 @@ public sealed class LinuxGpioChipTests
     public void Simulated_chip_names_resolve_to_the_shared_registry()
     {
         var chips = new SimulatedGpioChips();
-        var provider = new GpioChipProvider(chips);
+        var provider = new GpioChipProvider([chips]);
         Assert.Same(chips.GetOrAdd("cabinet"), provider.Open("sim:cabinet"));
     }
 }

@@ -1,4 +1,5 @@
 using Gateway.Drivers.I2c.Bme280;
+using Gateway.Simulation.I2c;
 
 namespace Gateway.Tests.Drivers.I2c;
 

@@ -4,6 +4,7 @@ using Gateway.Drivers.I2c.Bme280;
 using Gateway.Drivers.Abstractions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Simulation.I2c;
 
 namespace Gateway.Tests.Drivers.I2c;
 
@@ -14,7 +15,7 @@ public sealed class Bme280DriverTests
     private readonly CollectingDriverOutput _sink = new();
 
     private Bme280Driver Driver(int address = 0x76) =>
-        new(new DeviceOptions { Id = "env-1", Type = "bme280", I2cBus = 1, Address = address, PollMs = 60_000 }, new I2cBusProvider(_buses), _sink, _time, NullLogger.Instance);
+        new(new DeviceOptions { Id = "env-1", Type = "bme280", I2cBus = 1, Address = address, PollMs = 60_000 }, new I2cBusProvider([_buses]), _sink, _time, NullLogger.Instance);
 
     /// <summary>Moves simulated time in small steps until the sink has <paramref name="readings"/> readings.</summary>
     private async Task AdvanceUntilAsync(int readings)

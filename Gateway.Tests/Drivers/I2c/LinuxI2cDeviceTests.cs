@@ -1,5 +1,6 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.I2c;
+using Gateway.Simulation.I2c;
 
 namespace Gateway.Tests.Drivers.I2c;
 
@@ -9,7 +10,7 @@ public sealed class LinuxI2cDeviceTests
     [Fact]
     public void Missing_bus_is_an_IOException_naming_the_device()
     {
-        var provider = new I2cBusProvider(new SimulatedI2cBuses());
+        var provider = new I2cBusProvider([new SimulatedI2cBuses()]);
         var e = Assert.Throws<DeviceIOException>(() => provider.Open(99, 0x76));
         Assert.Contains("/dev/i2c-99", e.Message, StringComparison.Ordinal);
         Assert.Equal("ENOENT /dev/i2c-99", DeviceFaultReason.Describe(e));

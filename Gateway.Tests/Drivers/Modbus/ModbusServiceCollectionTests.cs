@@ -5,6 +5,7 @@ using Gateway.Drivers.Modbus.Polling;
 using Gateway.Tests.Drivers.Modbus.Transport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus;
 
@@ -13,8 +14,9 @@ public class ModbusServiceCollectionTests
     [Fact]
     public async Task AddModbusDrivers_polls_into_the_hosts_sink()
     {
-        await using var device = new FaultyModbusServer(rtu: false);
-        device.Registers[5] = 777;
+        var registers = new ModbusRegisterArray(256);
+        registers.Registers[5] = 777;
+        await using var device = new SimulatedModbusServer(new SimulatedModbusOptions { UnitId = 1, Registers = registers });
         var sink = new ListSink();
         var services = new ServiceCollection();
         services.AddLogging();

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Simulation.Sensors;
 
 namespace Gateway.Tests.Drivers.Pole;
 
@@ -130,7 +131,7 @@ public sealed class PoleDeviceHealthTests
     public async Task A_sensor_that_falls_silent_is_offline_with_timeout_and_one_sending_only_damaged_frames_with_checksum_errors()
     {
         var device = new DeviceOptions { Id = "pm-1", Type = "pms5003", Port = "pipe", PollMs = 1000 };
-        var driver = new Pms5003Driver(device, new TermiosSerialPortOpener(new SimulatedSerialPorts()), _sink, _time, NullLogger.Instance);
+        var driver = new Pms5003Driver(device, new TermiosSerialPortOpener([new SimulatedSerialPorts()]), _sink, _time, NullLogger.Instance);
         var pipe = new Pipe();
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => driver.RunOnStreamAsync(pipe.Reader.AsStream(), stop.Token));

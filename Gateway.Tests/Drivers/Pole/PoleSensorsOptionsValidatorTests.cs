@@ -5,6 +5,7 @@ using Gateway.Drivers.Pole;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Gateway.Simulation.Pole;
 
 namespace Gateway.Tests.Drivers.Pole;
 

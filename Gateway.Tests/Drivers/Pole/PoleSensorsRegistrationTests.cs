@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Simulation.Gpio;
+using Gateway.Simulation.Pole;
 
 namespace Gateway.Tests.Drivers.Pole;
 

@@ -3,6 +3,7 @@ using Gateway.Drivers;
 using Gateway.Drivers.Sensors;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Simulation.Sensors;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
@@ -14,7 +15,7 @@ public sealed class NmeaDriverTests
     private async Task FeedAsync(bool timeSource, params string[] bodies)
     {
         var device = new DeviceOptions { Id = "gps-1", Type = "nmea", Port = "sim:gps", PollMs = 0, TimeSource = timeSource };
-        var driver = new NmeaDriver(device, new TermiosSerialPortOpener(new SimulatedSerialPorts()), _sink, _sink, _time, NullLogger.Instance);
+        var driver = new NmeaDriver(device, new TermiosSerialPortOpener([new SimulatedSerialPorts()]), _sink, _sink, _time, NullLogger.Instance);
         using var stream = new MemoryStream(Encoding.ASCII.GetBytes(string.Concat(bodies.Select(NmeaWriter.Sentence))));
         await Assert.ThrowsAsync<IOException>(() => driver.RunOnStreamAsync(stream, CancellationToken.None)); // end of stream
     }

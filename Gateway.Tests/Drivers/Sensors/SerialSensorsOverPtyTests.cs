@@ -6,6 +6,7 @@ using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Simulation.Sensors;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
@@ -19,7 +20,7 @@ public sealed class SerialSensorsOverPtyTests
     private readonly CollectingDriverOutput _sink = new();
 
     /// <summary>The default opener, as AddPoleSensors registers it: real ports through the termios layer.</summary>
-    private static readonly ISerialPortOpener Opener = new TermiosSerialPortOpener(new SimulatedSerialPorts());
+    private static readonly ISerialPortOpener Opener = new TermiosSerialPortOpener([new SimulatedSerialPorts()]);
 
     /// <summary>
     /// Runs <paramref name="driver"/> on end B, opened through the default <see cref="Opener"/> at

@@ -5,6 +5,7 @@ using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Gateway.Simulation.Sensors;
 
 namespace Gateway.Tests.Drivers.Sensors;
 
@@ -13,7 +14,7 @@ public sealed class TermiosSerialPortOpenerTests
 {
     private readonly SimulatedSerialPorts _simulated = new();
 
-    private TermiosSerialPortOpener Opener => new(_simulated);
+    private TermiosSerialPortOpener Opener => new([_simulated]);
 
     [Fact]
     public async Task A_pms5003_on_a_pty_is_opened_at_the_devices_baud_in_raw_8N1_and_its_frame_arrives()

@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -30,16 +31,16 @@ public class FakedClockEndToEndTests
         using var meter = await PymodbusServer.StartAsync("tcp", meterPort.ToString(CultureInfo.InvariantCulture),
             new ModbusTables([(ushort)(bits & 0xFFFF), (ushort)(bits >> 16)], [0], [false], [false]), dir);
         using var gps = await SocatPtyPair.StartAsync(dir);
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/telemetry");
+        using var paho = new PahoSubscriber(broker.Port, $"city/{Node}/telemetry");
         await paho.WaitUntilReadyAsync();
         var gpsPort = new FileInfo(gps.B).LinkTarget!; // the pty itself (/dev/pts/N): ports are devices
         var config = dir.File("gateway.json");
         File.WriteAllText(config, $$"""
             { "node": { "id": "{{Node}}", "site": "test/faketime" },
               "storage": { "path": "data/buffer.db" },
-              "mqtt": { "brokers": ["{{broker.PlainUri}}"], "telemetryBatchDelayMs": 100 },
+              "mqtt": { "brokers": ["{{broker.Uri}}"], "telemetryBatchDelayMs": 100 },
               "devices": [
                 { "id": "water-1", "type": "modbus", "endpoint": "tcp://127.0.0.1:{{meterPort}}", "unitId": 1, "pollMs": 250,
                   "points": [ { "name": "flow_total", "table": "holding", "address": 0, "type": "f32", "order": "CDAB", "unit": "m3" } ] },
@@ -100,16 +101,16 @@ public class FakedClockEndToEndTests
         using var meter = await PymodbusServer.StartAsync("tcp", meterPort.ToString(CultureInfo.InvariantCulture),
             new ModbusTables([(ushort)(bits & 0xFFFF), (ushort)(bits >> 16)], [0], [false], [false]), dir);
         using var chrony = await ChronyServer.StartAsync();
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/telemetry");
+        using var paho = new PahoSubscriber(broker.Port, $"city/{Node}/telemetry");
         await paho.WaitUntilReadyAsync();
         var config = dir.File("gateway.json");
         File.WriteAllText(config, $$"""
             { "node": { "id": "{{Node}}", "site": "test/faketime" },
               "storage": { "path": "data/buffer.db", "requireTimeSync": true },
               "time": { "ntpServers": ["{{chrony.Endpoint}}"], "kernelSync": false },
-              "mqtt": { "brokers": ["{{broker.PlainUri}}"], "telemetryBatchDelayMs": 100 },
+              "mqtt": { "brokers": ["{{broker.Uri}}"], "telemetryBatchDelayMs": 100 },
               "devices": [
                 { "id": "water-1", "type": "modbus", "endpoint": "tcp://127.0.0.1:{{meterPort}}", "unitId": 1, "pollMs": 250,
                   "points": [ { "name": "flow_total", "table": "holding", "address": 0, "type": "f32", "order": "CDAB", "unit": "m3" } ] } ] }

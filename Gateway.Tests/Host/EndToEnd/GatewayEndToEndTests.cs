@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -26,15 +27,15 @@ public class GatewayEndToEndTests
         var holding = new ushort[] { (ushort)(bits & 0xFFFF), (ushort)(bits >> 16), 0, 0 };
         var meterPort = Net.FreePort();
         var meter = await PymodbusServer.StartAsync("tcp", meterPort.ToString(CultureInfo.InvariantCulture), new ModbusTables(holding, [0], [false], [false]), dir);
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/#");
+        using var paho = new PahoSubscriber(broker.Port, $"city/{Node}/#");
         await paho.WaitUntilReadyAsync();
         var config = dir.File("gateway.json");
         File.WriteAllText(config, $$"""
             { "node": { "id": "{{Node}}", "site": "test/e2e" },
               "storage": { "path": "data/buffer.db" },
-              "mqtt": { "brokers": ["{{broker.PlainUri}}"], "username": "{{Node}}", "telemetryBatchDelayMs": 100 },
+              "mqtt": { "brokers": ["{{broker.Uri}}"], "username": "{{Node}}", "telemetryBatchDelayMs": 100 },
               "devices": [
                 { "id": "water-1", "type": "modbus", "endpoint": "tcp://127.0.0.1:{{meterPort}}", "unitId": 1, "pollMs": 200,
                   "timeoutMs": 300, "retries": 0,
@@ -56,7 +57,7 @@ public class GatewayEndToEndTests
 
             // 2. config/get answers with the configuration in force, the secret redacted.
             var pub = ExternalTool.Require("mosquitto_pub");
-            Assert.Equal(0, ExternalTool.Run(pub, ["-h", "127.0.0.1", "-p", broker.PlainPort.ToString(CultureInfo.InvariantCulture), "-q", "1",
+            Assert.Equal(0, ExternalTool.Run(pub, ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1",
                 "-t", $"city/{Node}/cmd/config/get", "-m", """{"id":"cfg-1"}"""], TimeSpan.FromSeconds(10)).ExitCode);
             await paho.WaitForMessagesAsync(m => m.Any(x => x.Topic == $"city/{Node}/cmd/config/get/reply"), Patience);
             var reply = JsonDocument.Parse(paho.Messages.First(x => x.Topic == $"city/{Node}/cmd/config/get/reply").Payload).RootElement;

@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Security.Authentication;
 using System.Text;
 using Gateway.Sync;
@@ -48,11 +49,11 @@ public class MosquittoInteropTests
     [MemberData(nameof(Versions))]
     public async Task Plain_tcp_publishes_reach_an_independent_subscriber_exactly(string version)
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/telemetry");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/telemetry");
         await paho.WaitUntilReadyAsync();
-        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.PlainUri));
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.Uri));
         try
         {
             await PublishAndExpectExactly(uplink, paho, "city/pole-0001/telemetry", 500);
@@ -71,9 +72,9 @@ public class MosquittoInteropTests
     public async Task Tls_with_server_verification_against_the_ca_file(string version)
     {
         using var pki = new TestCertificates();
-        await using var broker = new MosquittoBroker(pki);
+        await using var broker = MosquittoPeer.Create(pki);
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/events");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/events");
         await paho.WaitUntilReadyAsync();
         var options = MqttUplinkHarness.Options(version, $"mqtts://localhost:{broker.TlsPort}");
         options.CaFile = pki.CaFile;
@@ -85,7 +86,7 @@ public class MosquittoInteropTests
     {
         using var pki = new TestCertificates();
         using var otherPki = new TestCertificates("some-other-ca");
-        await using var broker = new MosquittoBroker(pki);
+        await using var broker = MosquittoPeer.Create(pki);
         await broker.StartAsync();
         using var cancel = new CancellationTokenSource(Patience);
 
@@ -118,9 +119,9 @@ public class MosquittoInteropTests
     public async Task Tls_with_a_client_certificate_from_pem_files(string version)
     {
         using var pki = new TestCertificates();
-        await using var broker = new MosquittoBroker(pki, requireClientCertificate: true);
+        await using var broker = MosquittoPeer.Create(pki, requireClientCertificate: true);
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/telemetry");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/telemetry");
         await paho.WaitUntilReadyAsync();
 
         var withoutCertificate = MqttUplinkHarness.Options(version, $"mqtts://localhost:{broker.TlsPort}");
@@ -148,17 +149,17 @@ public class MosquittoInteropTests
     public async Task Subscribes_and_receives_qos1_commands_from_mosquitto_pub(string version)
     {
         var mosquittoPub = ExternalTool.Require("mosquitto_pub");
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
         var session = new MqttSessionSetup { DefaultClientId = "pole-cmd", Subscriptions = [new MqttSubscription("city/pole-0001/cmd/#")] };
-        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.PlainUri), session);
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.Uri), session);
         try
         {
             using var connected = new CancellationTokenSource(Patience);
             await uplink.WaitUntilConnectedAsync(connected.Token);
             for (var i = 1; i <= 5; i++)
             {
-                var result = ExternalTool.Run(mosquittoPub, ["-h", "127.0.0.1", "-p", broker.PlainPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                var result = ExternalTool.Run(mosquittoPub, ["-h", "127.0.0.1", "-p", broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     "-q", "1", "-t", $"city/pole-0001/cmd/ping", "-m", $"{{\"id\":\"r{i}\",\"args\":{{}}}}"], Patience);
                 Assert.True(result.ExitCode == 0, result.StdErr);
             }
@@ -182,11 +183,11 @@ public class MosquittoInteropTests
     [MemberData(nameof(Versions))]
     public async Task Broker_restarted_repeatedly_mid_stream_loses_nothing(string version)
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/telemetry");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/telemetry");
         await paho.WaitUntilReadyAsync();
-        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.PlainUri));
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.Uri));
         const int count = 3000;
         var messages = Numbered("city/pole-0001/telemetry", count);
         var restarts = 0;
@@ -218,9 +219,9 @@ public class MosquittoInteropTests
     [Fact]
     public async Task Online_status_after_connect_and_offline_status_on_a_graceful_stop()
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/status");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/status");
         await paho.WaitUntilReadyAsync();
         var session = new MqttSessionSetup
         {
@@ -229,7 +230,7 @@ public class MosquittoInteropTests
             OnlineMessage = () => new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"online\"}"u8.ToArray(), retain: true),
             OfflineMessage = () => new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"offline\"}"u8.ToArray(), retain: true),
         };
-        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options("5.0", broker.PlainUri), session);
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options("5.0", broker.Uri), session);
         await paho.WaitForMessagesAsync(m => m.Count == 1, Patience);
         await uplink.StopAsync(CancellationToken.None);
         await paho.WaitForMessagesAsync(m => m.Count == 2, Patience);
@@ -240,9 +241,9 @@ public class MosquittoInteropTests
     [MemberData(nameof(Versions))]
     public async Task A_connection_that_dies_without_disconnect_makes_the_broker_publish_the_will(string version)
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, "city/pole-0001/status");
+        using var paho = new PahoSubscriber(broker.Port, "city/pole-0001/status");
         await paho.WaitUntilReadyAsync();
         var connector = new RecordingConnector(new MqttTransportConnector(new MqttTlsSettings()));
         var session = new MqttSessionSetup
@@ -251,7 +252,7 @@ public class MosquittoInteropTests
             Will = new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"offline\"}"u8.ToArray(), retain: true),
             OnlineMessage = () => new MqttApplicationMessage("city/pole-0001/status", "{\"state\":\"online\"}"u8.ToArray(), retain: true),
         };
-        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.PlainUri), session, connector);
+        var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, broker.Uri), session, connector);
         try
         {
             await paho.WaitForMessagesAsync(m => m.Count == 1, Patience);

@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
@@ -23,11 +24,11 @@ public partial class SessionResumeTests
     public async Task Against_mosquitto_a_cut_before_the_pubacks_is_healed_by_resending_with_the_original_ids(string version)
     {
         const string topic = "city/pole-0001/events";
-        await using var broker = new MosquittoBroker(logPackets: true);
+        await using var broker = MosquittoPeer.Create(logPackets: true);
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, topic);
+        using var paho = new PahoSubscriber(broker.Port, topic);
         await paho.WaitUntilReadyAsync();
-        await using var proxy = new InterruptibleTcpProxy(broker.PlainPort);
+        await using var proxy = new InterruptibleTcpProxy(broker.Port);
         var clientId = "gw-resume-" + version.Replace(".", "", StringComparison.Ordinal);
         var uplink = await MqttUplinkHarness.StartAsync(MqttUplinkHarness.Options(version, proxy.Uri), new MqttSessionSetup { DefaultClientId = clientId });
         try
@@ -71,7 +72,7 @@ public partial class SessionResumeTests
 
     private static MqttApplicationMessage Message(string topic, int i) => new(topic, Encoding.UTF8.GetBytes($"m{i}"));
 
-    private static List<(bool Dup, int Mid)> Received(MosquittoBroker broker, string clientId) =>
+    private static List<(bool Dup, int Mid)> Received(LoopbackMosquitto broker, string clientId) =>
         [.. ReceivedPublish().Matches(broker.Log)
             .Where(m => m.Groups[1].Value == clientId)
             .Select(m => (m.Groups[2].Value == "1", int.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture)))];

@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -87,15 +88,15 @@ public class UplinkEndToEndTests
     [Fact]
     public async Task Every_seq_reaches_the_platform_across_broker_restarts_and_a_gateway_restart()
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/#");
+        using var paho = new PahoSubscriber(broker.Port, $"city/{Node}/#");
         await paho.WaitUntilReadyAsync();
         using var dir = new TempDirectory("gw-e2e");
         var storePath = dir.File("buffer.db");
 
         long lastSeq = 0;
-        var gateway = BuildGateway(storePath, broker.PlainUri);
+        var gateway = BuildGateway(storePath, broker.Uri);
         await gateway.StartAsync();
         try
         {
@@ -124,7 +125,7 @@ public class UplinkEndToEndTests
                         // the gateway restarts: what was not acknowledged is still in the store
                         await gateway.StopAsync();
                         gateway.Dispose();
-                        gateway = BuildGateway(storePath, broker.PlainUri);
+                        gateway = BuildGateway(storePath, broker.Uri);
                         await gateway.StartAsync();
                         break;
                 }
@@ -160,19 +161,19 @@ public class UplinkEndToEndTests
     [Fact]
     public async Task Commands_from_mosquitto_pub_get_replies_with_their_id()
     {
-        await using var broker = new MosquittoBroker();
+        await using var broker = MosquittoPeer.Create();
         await broker.StartAsync();
-        using var paho = new PahoSubscriber(broker.PlainPort, $"city/{Node}/cmd/+/reply");
+        using var paho = new PahoSubscriber(broker.Port, $"city/{Node}/cmd/+/reply");
         await paho.WaitUntilReadyAsync();
         using var dir = new TempDirectory("gw-cmd");
-        using var gateway = BuildGateway(dir.File("buffer.db"), broker.PlainUri);
+        using var gateway = BuildGateway(dir.File("buffer.db"), broker.Uri);
         await gateway.StartAsync();
         try
         {
             await WaitAsync(() => gateway.Services.GetRequiredService<Gateway.Sync.Mqtt.IMqttUplink>().Status.State == Gateway.Sync.Mqtt.MqttConnectionState.Connected, () => "never connected");
             var pub = ExternalTool.Require("mosquitto_pub");
             void Send(string name, string payload) =>
-                Assert.Equal(0, ExternalTool.Run(pub, ["-h", "127.0.0.1", "-p", broker.PlainPort.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", $"city/{Node}/cmd/{name}", "-m", payload], TimeSpan.FromSeconds(10)).ExitCode);
+                Assert.Equal(0, ExternalTool.Run(pub, ["-h", "127.0.0.1", "-p", broker.Port.ToString(CultureInfo.InvariantCulture), "-q", "1", "-t", $"city/{Node}/cmd/{name}", "-m", payload], TimeSpan.FromSeconds(10)).ExitCode);
 
             Send("ping", """{"id":"r-1","args":{}}""");
             Send("status", """{"id":42}""");

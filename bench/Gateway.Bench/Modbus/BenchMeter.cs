@@ -1,3 +1,4 @@
+using Gateway.Simulation.Modbus;
 using Gateway.Drivers;
 
 namespace Gateway.Bench.Modbus;
@@ -5,6 +6,16 @@ namespace Gateway.Bench.Modbus;
 /// <summary>The simulated meter of the Modbus benches: 30 points in two reads (20 f32 CDAB in holding 0–39, 10 u16 scaled in input 0–9).</summary>
 public static class BenchMeter
 {
+    /// <summary>
+    /// The benches' simulated devices: one loopback port each, 1,024 registers of a fixed pattern,
+    /// answered without allocating (the load run's CPU reference).
+    /// </summary>
+    public static SimulatedModbusServer Server(int devices) => new(new SimulatedModbusOptions
+    {
+        Devices = devices,
+        Registers = ModbusRegisterArray.Pattern(1024, i => (ushort)((i * 31) + 7)),
+    });
+
     public static List<PointOptions> Points()
     {
         var points = new List<PointOptions>();

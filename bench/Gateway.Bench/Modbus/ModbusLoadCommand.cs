@@ -12,7 +12,7 @@ namespace Gateway.Bench.Modbus;
 /// <summary>
 /// <c>modbus-load [devices] [seconds] [warmupSeconds]</c>: the gateway's Modbus driver polls N
 /// simulated TCP meters × 30 points every second (SPEC load target: 500 × 30 = 15,000 points/s)
-/// against <see cref="FastModbusTcpServer"/> in a child process. Reports, over the measured
+/// against <see cref="BenchMeter.Server"/> in a child process. Reports, over the measured
 /// window: polls and missed polls, worst lateness of a poll start, readings/s, CPU % of one core
 /// for the gateway and — the same-run reference — for the simulator, the gateway's RSS and the
 /// managed bytes the whole gateway process allocated (timers, the main thread's wait included).

@@ -21,7 +21,7 @@ namespace Gateway.Bench.Modbus;
 [MemoryDiagnoser]
 public class ModbusPollBenchmarks
 {
-    private FastModbusTcpServer _server = null!;
+    private Gateway.Simulation.Modbus.SimulatedModbusServer _server = null!;
     private ModbusLink _link = null!;
     private ModbusDevice _device = null!;
     private Socket _raw = null!;
@@ -37,7 +37,7 @@ public class ModbusPollBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        _server = new FastModbusTcpServer(1);
+        _server = BenchMeter.Server(1);
         var port = _server.Ports[0];
         _device = new ModbusDevice(BenchMeter.Device("bench", port));
         var counters = new ModbusLinkCounters();

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Gateway.Bench.Modbus;
 
 /// <summary>
-/// <c>modbus-sim N</c>: runs <see cref="FastModbusTcpServer"/> with N devices in its own process
+/// <c>modbus-sim N</c>: runs <see cref="BenchMeter.Server"/> with N devices in its own process
 /// (so its CPU is measured apart from the gateway's); prints <c>ports p1 p2 …</c>, then serves
 /// until its standard input closes.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class ModbusSimCommand : IBenchCommand
     public async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var devices = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 500;
-        await using var server = new FastModbusTcpServer(devices);
+        await using var server = BenchMeter.Server(devices);
         Console.WriteLine("ports " + string.Join(' ', server.Ports));
         await Console.Out.FlushAsync(cancellationToken);
         // Until the parent closes our stdin (or dies).

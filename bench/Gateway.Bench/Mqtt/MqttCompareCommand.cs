@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using System.Text;
 using Gateway.Bench.Support;
@@ -34,7 +35,7 @@ public sealed class MqttCompareCommand : IBenchCommand
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 3;
-        await using var broker = await LocalMosquitto.StartAsync("user root", "sys_interval 1", "max_inflight_messages 20");
+        await using var broker = await LoopbackMosquitto.StartAsync(new MosquittoOptions { Settings = ["sys_interval 1", "max_inflight_messages 20"] });
 
         var rates = await RateAndCpuAsync(broker, count, rounds, cancellationToken);
         var receiveMaximum = new Dictionary<string, string>
@@ -58,7 +59,7 @@ public sealed class MqttCompareCommand : IBenchCommand
         return 0;
     }
 
-    private static async Task<Dictionary<string, (double Rate, double Cpu)>> RateAndCpuAsync(LocalMosquitto broker, int count, int rounds, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, (double Rate, double Cpu)>> RateAndCpuAsync(LoopbackMosquitto broker, int count, int rounds, CancellationToken cancellationToken)
     {
         var lines = QosOnePublishers.TelemetryLines(count);
         var payloads = QosOnePublishers.Payloads(lines);
@@ -99,7 +100,7 @@ public sealed class MqttCompareCommand : IBenchCommand
         return new[] { "ours", "MQTTnet" }.ToDictionary(w => w, w => (MedianRatio(w, r => r.Rate), MedianRatio(w, r => r.CpuPerMessage)));
     }
 
-    private static async Task<string> ReceiveMaximumAsync(LocalMosquitto broker, string who, Func<int, Task<int>> publishMany, CancellationToken cancellationToken)
+    private static async Task<string> ReceiveMaximumAsync(LoopbackMosquitto broker, string who, Func<int, Task<int>> publishMany, CancellationToken cancellationToken)
     {
         await using var proxy = new MqttCountingProxy(broker.Port);
         var acknowledged = await publishMany(proxy.Port).WaitAsync(Wait, cancellationToken);
@@ -153,7 +154,7 @@ public sealed class MqttCompareCommand : IBenchCommand
         return acknowledged;
     }
 
-    private static async Task<string> OursResumeAsync(LocalMosquitto broker, CancellationToken cancellationToken)
+    private static async Task<string> OursResumeAsync(LoopbackMosquitto broker, CancellationToken cancellationToken)
     {
         await using var proxy = new MqttCountingProxy(broker.Port);
         var options = new MqttOptions { Brokers = [proxy.Uri], ProtocolVersion = "5.0", InFlightWindow = Window, SessionExpirySeconds = 300, ReconnectMinSeconds = 0.2 };
@@ -184,7 +185,7 @@ public sealed class MqttCompareCommand : IBenchCommand
         }
     }
 
-    private static async Task<string> MqttnetResumeAsync(LocalMosquitto broker, CancellationToken cancellationToken)
+    private static async Task<string> MqttnetResumeAsync(LoopbackMosquitto broker, CancellationToken cancellationToken)
     {
         await using var proxy = new MqttCountingProxy(broker.Port);
         using var client = new Net.MqttClientFactory().CreateMqttClient();

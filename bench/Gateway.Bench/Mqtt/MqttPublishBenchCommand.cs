@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using Gateway.Bench.Support;
 
@@ -31,7 +32,7 @@ public sealed class MqttPublishBenchCommand : IBenchCommand
         var payloads = QosOnePublishers.Payloads(lines);
         var stdin = string.Join('\n', lines) + "\n";
 
-        await using var broker = await LocalMosquitto.StartAsync("user root", "sys_interval 1");
+        await using var broker = await LoopbackMosquitto.StartAsync(new MosquittoOptions { Settings = ["sys_interval 1"] });
         var counter = await BrokerDeliveryCounter.StartAsync(broker, cancellationToken);
         var results = new List<(string Who, double Rate)>();
         Console.WriteLine($"| round | client | in-flight window | messages | delivered | seconds | messages/s |");

@@ -98,7 +98,7 @@ internal static class QosOnePublishers
 
     public static async Task<PublishRun> MosquittoPubAsync(int port, string stdin, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(LocalMosquitto.Find("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", Topic, "-l", "-i", "bench-ref"])
+        var start = new ProcessStartInfo(BenchTool.Require("mosquitto_pub"), ["-h", "127.0.0.1", "-p", port.ToString(CultureInfo.InvariantCulture), "-V", "5", "-q", "1", "-t", Topic, "-l", "-i", "bench-ref"])
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -1,5 +1,6 @@
 using System.Device.I2c;
 using Gateway.Drivers.I2c;
+using Gateway.Simulation.I2c;
 
 namespace Gateway.Bench.Sensors;
 

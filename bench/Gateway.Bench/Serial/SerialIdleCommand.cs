@@ -124,7 +124,7 @@ public sealed class SerialIdleCommand : IBenchCommand
 
     private static async Task<PtyPair> StartPtyPairAsync(string near, string far, CancellationToken cancellationToken)
     {
-        var socat = LocalMosquitto.Find("socat");
+        var socat = BenchTool.Require("socat");
         var process = Process.Start(new ProcessStartInfo(socat, ["-d", "-d", $"pty,raw,echo=0,link={near}", $"pty,raw,echo=0,link={far}"]) { UseShellExecute = false, RedirectStandardError = true })!;
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();

@@ -1,3 +1,4 @@
+using Gateway.Simulation.Mqtt;
 using System.Diagnostics;
 using System.Globalization;
 using Gateway.Bench.Support;
@@ -44,9 +45,9 @@ public sealed class UplinkDrainBench : IBenchCommand
         await FillAsync(storePath, backlog, cancellationToken).ConfigureAwait(false);
         var referenceRate = await ReadAndRenderAsync(storePath, cancellationToken).ConfigureAwait(false);
 
-        await using var broker = await LocalMosquitto.StartAsync("persistence false", "max_queued_messages 0", "max_inflight_messages 0").ConfigureAwait(false);
+        await using var broker = await LoopbackMosquitto.StartAsync(new MosquittoOptions { Settings = ["persistence false", "max_queued_messages 0", "max_inflight_messages 0"] }).ConfigureAwait(false);
         var port = broker.Port;
-        var subscriber = new Subscriber(LocalMosquitto.Find("mosquitto_sub"), port, backlog);
+        var subscriber = new Subscriber(BenchTool.Require("mosquitto_sub"), port, backlog);
         await subscriber.WaitReadyAsync().ConfigureAwait(false);
 
         using var host = BuildGateway(storePath, $"mqtt://127.0.0.1:{port}");

@@ -5,6 +5,7 @@ using Gateway.Drivers.Modbus.Polling;
 using Gateway.Tests.Drivers.Modbus.Transport;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus.Polling;
 
@@ -14,8 +15,9 @@ public class LinkSchedulingTests
     [Fact]
     public async Task A_dead_unit_is_backed_off_so_the_live_one_keeps_the_bus()
     {
-        await using var server = new FaultyModbusServer(rtu: true, unitId: 1);
-        server.Registers[0] = 1234;
+        var registers = new ModbusRegisterArray(256);
+        registers.Registers[0] = 1234;
+        await using var server = new SimulatedModbusServer(new SimulatedModbusOptions { Rtu = true, UnitId = 1, Registers = registers });
         var endpoint = $"rtu+tcp://127.0.0.1:{server.Port}";
         DeviceOptions[] devices =
         [
@@ -53,7 +55,7 @@ public class LinkSchedulingTests
     [Fact]
     public async Task Devices_with_different_intervals_share_one_link_fairly()
     {
-        await using var server = new FaultyModbusServer(rtu: false, unitId: 1);
+        await using var server = new SimulatedModbusServer(new SimulatedModbusOptions { UnitId = 1 });
         var endpoint = $"tcp://127.0.0.1:{server.Port}";
         DeviceOptions[] devices =
         [

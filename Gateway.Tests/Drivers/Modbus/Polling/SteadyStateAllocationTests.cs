@@ -5,6 +5,7 @@ using Gateway.Drivers.Modbus.Polling;
 using Gateway.Drivers.Modbus.Transport;
 using Gateway.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
+using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus.Polling;
 
@@ -36,7 +37,7 @@ public class SteadyStateAllocationTests
     [Fact]
     public async Task A_scheduled_poll_allocates_nothing_after_warm_up()
     {
-        using var server = new BlockingModbusTcpServer(Net.FreePort());
+        await using var server = BlockingServer();
         var device = new ModbusDevice(Meter(server.Port, pollMs: 1));
         var snapshots = Enumerable.Range(0, Windows + 1).Select(w => WarmUpPolls + (w * PollsPerWindow)).ToArray();
         var output = new AllocationSnapshotOutput(device.Points.Length, snapshots);
@@ -58,7 +59,7 @@ public class SteadyStateAllocationTests
     [Fact]
     public async Task A_poll_called_in_a_loop_allocates_nothing_after_warm_up()
     {
-        using var server = new BlockingModbusTcpServer(Net.FreePort());
+        await using var server = BlockingServer();
         var device = new ModbusDevice(Meter(server.Port, pollMs: 1000));
         var output = new AllocationSnapshotOutput(device.Points.Length, []);
         var master = new ModbusMaster(new MbapTransport(TcpByteChannel.Connector("127.0.0.1", server.Port), new ModbusLinkCounters()), TimeProvider.System, CancellationToken.None);
@@ -105,4 +106,11 @@ public class SteadyStateAllocationTests
         }
         return new DeviceOptions { Id = "meter", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{port}", PollMs = pollMs, TimeoutMs = 1000, Retries = 1, Points = points };
     }
+
+    /// <summary>Served on a thread of its own with blocking calls: the server adds nothing to what is counted.</summary>
+    private static SimulatedModbusServer BlockingServer() => new(new SimulatedModbusOptions
+    {
+        DedicatedThreads = true,
+        Registers = ModbusRegisterArray.Pattern(256, r => (ushort)((((2 * r * 7) & 0xFF) << 8) | (((2 * r) + 1) * 7 & 0xFF))),
+    });
 }

@@ -5,6 +5,7 @@ using Gateway.Drivers.Modbus.Protocol;
 using Gateway.Drivers.Modbus.Transport;
 using Gateway.Drivers.Serial;
 using Gateway.Tests.Support;
+using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus.Transport;
 
@@ -17,11 +18,8 @@ public class SerialRtuFaultTests
     [Fact]
     public async Task Random_faults_on_a_serial_line_are_counted_and_never_decoded()
     {
-        await using var server = new FaultyModbusServer(rtu: true);
-        for (var i = 0; i < server.Registers.Length; i++)
-        {
-            server.Registers[i] = (ushort)(i * 257 + 3);
-        }
+        var registers = ModbusRegisterArray.Pattern(256, i => (ushort)(i * 257 + 3));
+        await using var server = new SimulatedModbusServer(new SimulatedModbusOptions { Rtu = true, UnitId = 1, Registers = registers });
         WireFault[] faults = [WireFault.None, WireFault.CorruptCrc, WireFault.Truncated, WireFault.WrongUnitFirst, WireFault.BadFrameFirst, WireFault.Noise, WireFault.WrongLength, WireFault.Silence];
         var random = new Random(17);
         var script = Enumerable.Range(0, 40).Select(_ => faults[random.Next(faults.Length)]).ToArray();
@@ -48,7 +46,7 @@ public class SerialRtuFaultTests
             good++;
             for (var r = 0; r < count; r++)
             {
-                Assert.Equal(server.Registers[address + r], BinaryPrimitives.ReadUInt16BigEndian(response.AsSpan(outcome.DataOffset + (r * 2))));
+                Assert.Equal(registers.Registers[address + r], BinaryPrimitives.ReadUInt16BigEndian(response.AsSpan(outcome.DataOffset + (r * 2))));
             }
         }
         Assert.True(good >= 10, $"only {good} good reads");

@@ -3,6 +3,7 @@ using Gateway.Drivers.Channels;
 using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Protocol;
 using Gateway.Drivers.Modbus.Transport;
+using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus.Transport;
 
@@ -149,17 +150,14 @@ public class TransportFaultTests
         Assert.True(counters.Transactions >= 40);
     }
 
-    private static FaultyModbusServer NewServer(bool rtu)
+    private static SimulatedModbusServer NewServer(bool rtu) => new(new SimulatedModbusOptions
     {
-        var server = new FaultyModbusServer(rtu);
-        for (var i = 0; i < server.Registers.Length; i++)
-        {
-            server.Registers[i] = (ushort)((i * 7919) ^ 0x5A5A);
-        }
-        return server;
-    }
+        Rtu = rtu,
+        UnitId = 1,
+        Registers = ModbusRegisterArray.Pattern(256, i => (ushort)((i * 7919) ^ 0x5A5A)),
+    });
 
-    private static ModbusMaster NewMaster(FaultyModbusServer server, bool rtu, out ModbusLinkCounters counters)
+    private static ModbusMaster NewMaster(SimulatedModbusServer server, bool rtu, out ModbusLinkCounters counters)
     {
         counters = new ModbusLinkCounters();
         var connector = TcpByteChannel.Connector("127.0.0.1", server.Port);
@@ -186,5 +184,5 @@ public class TransportFaultTests
         return (outcome, values);
     }
 
-    private static ushort[] Expected(FaultyModbusServer server, int address, int count) => server.Registers[address..(address + count)];
+    private static ushort[] Expected(SimulatedModbusServer server, int address, int count) => ((ModbusRegisterArray)server.Registers).Registers[address..(address + count)];
 }

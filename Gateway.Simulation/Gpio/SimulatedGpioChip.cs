@@ -1,6 +1,7 @@
+using Gateway.Drivers.Gpio;
 using System.Threading.Channels;
 
-namespace Gateway.Drivers.Gpio;
+namespace Gateway.Simulation.Gpio;
 
 /// <summary>
 /// A GPIO chip in memory, behind the same interface as the kernel's, for tests and the demo. Tests

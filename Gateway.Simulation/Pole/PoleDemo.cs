@@ -1,10 +1,10 @@
-using Gateway.Drivers.Gpio;
-using Gateway.Drivers.I2c;
-using Gateway.Drivers.I2c.Bme280;
-using Gateway.Drivers.Sensors;
+using Gateway.Drivers;
+using Gateway.Simulation.Gpio;
+using Gateway.Simulation.I2c;
+using Gateway.Simulation.Sensors;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Gateway.Drivers.Pole;
+namespace Gateway.Simulation.Pole;
 
 /// <summary>
 /// The virtual pole of the <c>demo</c> command (SPEC section 5): one device of every pole type on
@@ -32,9 +32,9 @@ public static class PoleDemo
     ];
 
     /// <summary>
-    /// Registers the simulated hardware behind <see cref="Devices"/> and its simulator. Call before
-    /// <see cref="PoleSensorsServiceCollectionExtensions.AddPoleSensors"/> (whose registrations of
-    /// the simulated registries then yield to these).
+    /// Registers the simulated hardware behind <see cref="Devices"/>, its simulator, and the registries
+    /// as the drivers' sources (<see cref="SimulatedHardwareServiceCollectionExtensions.AddSimulatedHardware"/>,
+    /// whose own empty registries then yield to these: call this first).
     /// </summary>
     public static IServiceCollection AddPoleDemoHardware(this IServiceCollection services)
     {
@@ -54,6 +54,6 @@ public static class PoleDemo
             return ports;
         });
         services.AddHostedService<PoleDemoSimulator>();
-        return services;
+        return services.AddSimulatedHardware();
     }
 }

@@ -1,6 +1,7 @@
+using Gateway.Drivers.I2c;
 using System.Collections.Concurrent;
 
-namespace Gateway.Drivers.I2c;
+namespace Gateway.Simulation.I2c;
 
 /// <summary>An I2C bus in memory whose targets are register maps (see <see cref="SimulatedRegisterTarget"/>).</summary>
 public sealed class SimulatedI2cBus(int number)

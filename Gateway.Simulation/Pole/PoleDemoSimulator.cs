@@ -1,7 +1,8 @@
-using Gateway.Drivers.Gpio;
+using Gateway.Drivers.Pole;
+using Gateway.Simulation.Gpio;
 using Microsoft.Extensions.Hosting;
 
-namespace Gateway.Drivers.Pole;
+namespace Gateway.Simulation.Pole;
 
 /// <summary>
 /// Drives the demo's simulated chip: a water meter pulse (with contact bounce) every 2 s and the

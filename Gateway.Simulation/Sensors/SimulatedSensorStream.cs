@@ -1,4 +1,5 @@
-namespace Gateway.Drivers.Sensors;
+using Gateway.Drivers.Sensors;
+namespace Gateway.Simulation.Sensors;
 
 /// <summary>
 /// A read-only stream that emits one message from a generator every period, paced by a

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Host.Demo;
+using Gateway.Simulation.Mqtt;
 using Gateway.Tests.Support;
 
-namespace Gateway.Tests.Host.Demo;
+namespace Gateway.Tests.Simulation.Mqtt;
 
-/// <summary>The demo's broker in-process: its lifetime against the thread that started it, and naming who holds a port.</summary>
-public class DemoBrokerTests
+/// <summary>The shared broker in-process: its lifetime against the thread that started it, its own session, and naming who holds a port.</summary>
+public class LoopbackMosquittoTests
 {
     [Fact]
     public async Task The_broker_outlives_the_thread_that_started_it_and_ends_when_disposed()
@@ -14,10 +14,10 @@ public class DemoBrokerTests
         ExternalTool.Require("mosquitto");
         using var dir = new TempDirectory();
         var lines = new List<string>();
-        DemoBroker? broker = null;
+        LoopbackMosquitto? broker = null;
         // PR_SET_PDEATHSIG follows the forking thread: a broker forked from this short-lived thread
         // would be killed as soon as it ends.
-        var starter = new Thread(() => broker = DemoBroker.TryStart(dir.Path, lines.Add));
+        var starter = new Thread(() => broker = LoopbackMosquitto.Start(new MosquittoOptions { Directory = dir.Path, Report = lines.Add }));
         starter.Start();
         starter.Join();
         Assert.True(broker is not null, string.Join('\n', lines));
@@ -25,7 +25,7 @@ public class DemoBrokerTests
 
         var pid = broker.Pid;
         Assert.True(ProcFs.IsRunning(pid), string.Join('\n', lines));
-        Assert.Equal(pid, DemoBroker.ListenerPid(broker.Port));
+        Assert.Equal(pid, LoopbackMosquitto.ListenerPid(broker.Port));
         Assert.Equal(pid, ProcFs.SessionId(pid));
         await broker.DisposeAsync();
         Assert.False(ProcFs.IsRunning(pid));
@@ -38,11 +38,11 @@ public class DemoBrokerTests
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
 
-        Assert.Equal(Environment.ProcessId, DemoBroker.ListenerPid(port));
-        Assert.StartsWith($"pid {Environment.ProcessId} (", DemoBroker.DescribeListener(port), StringComparison.Ordinal);
-        Assert.DoesNotContain("orphaned", DemoBroker.DescribeListener(port), StringComparison.Ordinal);
+        Assert.Equal(Environment.ProcessId, LoopbackMosquitto.ListenerPid(port));
+        Assert.StartsWith($"pid {Environment.ProcessId} (", LoopbackMosquitto.DescribeListener(port), StringComparison.Ordinal);
+        Assert.DoesNotContain("orphaned", LoopbackMosquitto.DescribeListener(port), StringComparison.Ordinal);
         listener.Stop();
-        Assert.Null(DemoBroker.ListenerPid(port));
+        Assert.Null(LoopbackMosquitto.ListenerPid(port));
     }
 
     [Fact]
@@ -63,13 +63,13 @@ public class DemoBrokerTests
             await Net.WaitForListenerAsync(port, TimeSpan.FromSeconds(5));
             pid = int.Parse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture);
 
-            var text = DemoBroker.DescribeListener(port);
+            var text = LoopbackMosquitto.DescribeListener(port);
             Assert.StartsWith($"pid {pid} ({mosquitto} -d -c {conf}; parent pid 1)", text, StringComparison.Ordinal);
             Assert.EndsWith($"an orphaned broker, perhaps left over from an earlier demo: `kill {pid}` frees the port", text, StringComparison.Ordinal);
         }
         finally
         {
-            if ((pid > 0 ? pid : DemoBroker.ListenerPid(port)) is { } orphan)
+            if ((pid > 0 ? pid : LoopbackMosquitto.ListenerPid(port)) is { } orphan)
             {
                 System.Diagnostics.Process.GetProcessById(orphan).Kill();
             }

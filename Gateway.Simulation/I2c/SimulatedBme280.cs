@@ -1,9 +1,12 @@
-namespace Gateway.Drivers.I2c.Bme280;
+using Gateway.Drivers.I2c.Bme280;
+namespace Gateway.Simulation.I2c;
 
 /// <summary>
-/// A BME280 register map for the simulated I2C bus: chip id, calibration and raw ADC values.
-/// Defaults are the datasheet worked example's trimming and raw T/P values (25.08 °C,
-/// 1006.53 hPa) with a typical humidity trimming.
+/// A BME280 register map for the simulated I2C bus: chip id, calibration and raw ADC values, and
+/// the one chip behaviour drivers see: a forced measurement (mode 01 or 10 written to ctrl_meas)
+/// completes at once and the chip falls back to sleep mode 00 (datasheet section 3.3.3). Defaults
+/// are the datasheet worked example's trimming and raw T/P values (25.08 °C, 1006.53 hPa) with a
+/// typical humidity trimming; <see cref="SimulatedRegisterTarget.Load"/> can replace any of it.
 /// </summary>
 public sealed class SimulatedBme280 : SimulatedRegisterTarget
 {
@@ -42,9 +45,10 @@ public sealed class SimulatedBme280 : SimulatedRegisterTarget
 
     protected override void RegisterWritten(byte register, byte value)
     {
-        if (register == (byte)Bme280Register.ControlMeasurement && (value & 0b11) != 0)
+        if (register == (byte)Bme280Register.ControlMeasurement && (value & 0b11) is 0b01 or 0b10)
         {
             ForcedMeasurements++;
+            Load(register, [(byte)(value & ~0b11)]);
         }
     }
 }

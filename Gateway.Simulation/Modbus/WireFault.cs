@@ -1,6 +1,6 @@
-namespace Gateway.Tests.Drivers.Modbus.Transport;
+namespace Gateway.Simulation.Modbus;
 
-/// <summary>What <see cref="FaultyModbusServer"/> does to one answer.</summary>
+/// <summary>What <see cref="SimulatedModbusServer"/> does to one answer.</summary>
 public enum WireFault
 {
     None,

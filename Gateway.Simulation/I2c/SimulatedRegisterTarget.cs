@@ -1,4 +1,4 @@
-namespace Gateway.Drivers.I2c;
+namespace Gateway.Simulation.I2c;
 
 /// <summary>
 /// A register-map I2C target (256 byte registers, auto-incrementing pointer), the way most sensors
@@ -29,7 +29,8 @@ public class SimulatedRegisterTarget
         }
     }
 
-    internal void Write(ReadOnlySpan<byte> bytes)
+    /// <summary>A bus master's write: the register pointer, then data from there.</summary>
+    public void Write(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
@@ -47,7 +48,8 @@ public class SimulatedRegisterTarget
         }
     }
 
-    internal void Read(Span<byte> bytes)
+    /// <summary>A bus master's read from the register pointer on.</summary>
+    public void Read(Span<byte> bytes)
     {
         lock (_gate)
         {

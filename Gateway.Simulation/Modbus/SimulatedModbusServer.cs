@@ -1,0 +1,437 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Gateway.Drivers.Modbus.Protocol;
+using Gateway.Drivers.Pooling;
+
+namespace Gateway.Simulation.Modbus;
+
+/// <summary>
+/// A Modbus server on 127.0.0.1 (Modbus Messaging on TCP/IP Implementation Guide v1.0b for MBAP;
+/// RTU frames over TCP on request) answering from a <see cref="ModbusRegisterMap"/>: the demo's water
+/// meter, the tests' faulty and blocking devices and the benches' load simulator are this one class
+/// with different <see cref="SimulatedModbusOptions"/>. Answers are built in preallocated buffers, so
+/// a steady poll costs it no allocation unless <see cref="NextFault"/> injects faults.
+/// </summary>
+public sealed class SimulatedModbusServer : IAsyncDisposable
+{
+    private const int FrameCapacity = MbapHeader.Size + ModbusLimits.MaxPduLength;
+
+    private readonly SimulatedModbusOptions _options;
+    private readonly List<TcpListener> _listeners = [];
+    private readonly List<Task> _accepting = [];
+    private readonly List<Thread> _threads = [];
+    private readonly ConcurrentDictionary<Socket, Task> _connections = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Random _random = new(42);
+    private long _requests;
+
+    public SimulatedModbusServer(SimulatedModbusOptions? options = null)
+    {
+        _options = options ?? new SimulatedModbusOptions();
+        if (_options.DedicatedThreads && _options.Rtu)
+        {
+            throw new ArgumentException("dedicated threads serve MBAP only", nameof(options));
+        }
+        for (var i = 0; i < _options.Devices; i++)
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start(16);
+            _listeners.Add(listener);
+            if (_options.DedicatedThreads)
+            {
+                var thread = new Thread(() => ServeBlocking(listener)) { IsBackground = true, Name = "simulated modbus device" };
+                _threads.Add(thread);
+                thread.Start();
+            }
+            else
+            {
+                _accepting.Add(AcceptAsync(listener));
+            }
+        }
+    }
+
+    public int Port => Ports[0];
+
+    public IReadOnlyList<int> Ports => [.. _listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port)];
+
+    public ModbusRegisterMap Registers => _options.Registers;
+
+    /// <summary>Requests to the answering unit(s) so far; the index <see cref="NextFault"/> is called with.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Requests seen per unit id, answered or not.</summary>
+    public int[] RequestsPerUnit { get; } = new int[256];
+
+    /// <summary>Chooses what happens to the answer of request number n (from 0). Null: every answer is right.</summary>
+    public Func<int, WireFault>? NextFault { get; set; }
+
+    /// <summary>How late a <see cref="WireFault.Late"/> answer comes.</summary>
+    public TimeSpan LateBy { get; set; } = TimeSpan.FromMilliseconds(300);
+
+    private async Task AcceptAsync(TcpListener listener)
+    {
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var socket = await listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+                socket.NoDelay = true;
+                _connections[socket] = ServeAsync(socket);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // stopping
+        }
+    }
+
+    private async Task ServeAsync(Socket socket)
+    {
+        var request = new byte[FrameCapacity];
+        var response = new byte[FrameCapacity];
+        var scratch = new AnswerScratch();
+        var requestMemory = request.AsMemory();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                int pduStart;
+                int pduLength;
+                byte unit;
+                ushort transactionId = 0;
+                if (_options.Rtu)
+                {
+                    if (!await ReadExactlyAsync(socket, requestMemory[..8]).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                    var length = RtuFrame.ExpectedRequestLength(request.AsSpan(0, 8));
+                    if (length > request.Length
+                        || (length > 8 && !await ReadExactlyAsync(socket, requestMemory[8..length]).ConfigureAwait(false)))
+                    {
+                        return;
+                    }
+                    if (!RtuFrame.TryParse(request.AsSpan(0, length), out unit, out _))
+                    {
+                        continue; // a CRC error: a real device stays silent
+                    }
+                    pduStart = 1;
+                    pduLength = length - RtuFrame.Overhead;
+                }
+                else
+                {
+                    if (!await ReadExactlyAsync(socket, requestMemory[..MbapHeader.Size]).ConfigureAwait(false)
+                        || !MbapHeader.TryParse(request, out var header)
+                        || !await ReadExactlyAsync(socket, requestMemory.Slice(MbapHeader.Size, header.PduLength)).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                    pduStart = MbapHeader.Size;
+                    pduLength = header.PduLength;
+                    unit = header.UnitId;
+                    transactionId = header.TransactionId;
+                }
+                if (!Count(unit, out var index))
+                {
+                    continue;
+                }
+                var pdu = requestMemory.Slice(pduStart, pduLength);
+                if (NextFault is { } next)
+                {
+                    if (!ModbusPdu.TryParseRequest(pdu, out var parsed))
+                    {
+                        continue;
+                    }
+                    var fault = next(index);
+                    if (fault == WireFault.Close)
+                    {
+                        return;
+                    }
+                    await AnswerWithFaultAsync(socket, pdu, unit, transactionId, fault, scratch).ConfigureAwait(false);
+                    continue;
+                }
+                var size = Frame(unit, transactionId, pdu, response, scratch);
+                await socket.SendAsync(response.AsMemory(0, size), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // the client left, or the server stops
+        }
+        finally
+        {
+            socket.Dispose();
+            _connections.TryRemove(socket, out _);
+        }
+    }
+
+    private void ServeBlocking(TcpListener listener)
+    {
+        var request = new byte[FrameCapacity];
+        var response = new byte[FrameCapacity];
+        var scratch = new AnswerScratch();
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                using var socket = listener.AcceptSocket();
+                socket.NoDelay = true;
+                _connections[socket] = Task.CompletedTask;
+                while (ReceiveExactly(socket, request.AsSpan(0, MbapHeader.Size))
+                    && MbapHeader.TryParse(request, out var header)
+                    && ReceiveExactly(socket, request.AsSpan(MbapHeader.Size, header.PduLength)))
+                {
+                    if (!Count(header.UnitId, out _))
+                    {
+                        continue;
+                    }
+                    var size = Frame(header.UnitId, header.TransactionId, request.AsMemory(MbapHeader.Size, header.PduLength), response, scratch);
+                    for (var sent = 0; sent < size;)
+                    {
+                        sent += socket.Send(response, sent, size - sent, SocketFlags.None);
+                    }
+                }
+                _connections.TryRemove(socket, out _);
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // disposed while blocked in accept or receive
+        }
+    }
+
+    private static bool ReceiveExactly(Socket socket, Span<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var n = socket.Receive(buffer, SocketFlags.None);
+            if (n == 0)
+            {
+                return false;
+            }
+            buffer = buffer[n..];
+        }
+        return true;
+    }
+
+    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+            buffer = buffer[n..];
+        }
+        return true;
+    }
+
+    /// <summary>Counts a request; false when its unit is not the one that answers.</summary>
+    private bool Count(byte unit, out int index)
+    {
+        Interlocked.Increment(ref RequestsPerUnit[unit]);
+        index = 0;
+        if (_options.UnitId is { } only && unit != only)
+        {
+            return false;
+        }
+        index = (int)(Interlocked.Increment(ref _requests) - 1);
+        return true;
+    }
+
+    /// <summary>Writes the whole answer frame (MBAP or RTU) for a request PDU into <paramref name="frame"/>; returns its length.</summary>
+    private int Frame(byte unit, ushort transactionId, ReadOnlyMemory<byte> pdu, Span<byte> frame, AnswerScratch scratch)
+    {
+        if (_options.Rtu)
+        {
+            var length = Answer(pdu, scratch.Pdu, scratch);
+            return RtuFrame.Write(unit, scratch.Pdu.AsSpan(0, length), frame);
+        }
+        var pduLength = Answer(pdu, frame[MbapHeader.Size..], scratch);
+        MbapHeader.Write(transactionId, unit, pduLength, frame);
+        return MbapHeader.Size + pduLength;
+    }
+
+    /// <summary>Writes the response PDU (Modbus Application Protocol v1.1b3) for a request PDU; returns its length.</summary>
+    private int Answer(ReadOnlyMemory<byte> pdu, Span<byte> destination, AnswerScratch scratch)
+    {
+        var map = _options.Registers;
+        if (!ModbusPdu.TryParseRequest(pdu, out var request))
+        {
+            return ModbusPdu.WriteExceptionResponse((ModbusFunction)pdu.Span[0], ModbusExceptionCode.IllegalFunction, destination);
+        }
+        if (!request.IsRead)
+        {
+            return Write(map, request, destination);
+        }
+        var first = request.IsBitRead ? request.Address / 16 : request.Address;
+        var end = request.IsBitRead ? (request.Address + request.Count + 15) / 16 : request.Address + request.Count;
+        if (end > map.Count)
+        {
+            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalDataAddress, destination);
+        }
+        var registers = scratch.Registers.AsSpan(0, end - first);
+        map.Read(first, registers);
+        var data = scratch.Data.AsSpan(0, request.IsBitRead ? (request.Count + 7) / 8 : request.Count * 2);
+        if (request.IsBitRead)
+        {
+            data.Clear();
+            for (var i = 0; i < request.Count; i++)
+            {
+                var bit = request.Address + i;
+                data[i / 8] |= (byte)(((registers[(bit / 16) - first] >> (bit % 16)) & 1) << (i % 8));
+            }
+        }
+        else
+        {
+            for (var i = 0; i < registers.Length; i++)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data[(i * 2)..], registers[i]);
+            }
+        }
+        return ModbusPdu.WriteReadResponse(request.Function, data, destination);
+    }
+
+    private static int Write(ModbusRegisterMap map, in ModbusRequest request, Span<byte> destination)
+    {
+        if (!map.IsWritable)
+        {
+            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalFunction, destination);
+        }
+        if (request.Function is ModbusFunction.WriteSingleRegister or ModbusFunction.WriteMultipleRegisters && request.Address + request.Count > map.Count)
+        {
+            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalDataAddress, destination);
+        }
+        if (request.Function == ModbusFunction.WriteSingleRegister)
+        {
+            map.Write(request.Address, request.Value);
+        }
+        else if (request.Function == ModbusFunction.WriteMultipleRegisters)
+        {
+            for (var i = 0; i < request.Count; i++)
+            {
+                map.Write(request.Address + i, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(request.Values.Span[(i * 2)..]));
+            }
+        }
+        return ModbusPdu.WriteWriteResponse(request, destination);
+    }
+
+    /// <summary>The fault paths allocate freely: they serve robustness tests, not measurements.</summary>
+    private async Task AnswerWithFaultAsync(Socket socket, ReadOnlyMemory<byte> pdu, byte unit, ushort transactionId, WireFault fault, AnswerScratch scratch)
+    {
+        var rightPdu = new byte[ModbusLimits.MaxPduLength];
+        var length = Answer(pdu, rightPdu, scratch);
+        rightPdu = rightPdu[..length];
+        // Every data bit inverted, so that a mix-up of answers cannot go unnoticed.
+        var wrongPdu = rightPdu.ToArray();
+        if ((wrongPdu[0] & 0x80) == 0 && ModbusPdu.TryParseRequest(pdu, out var request) && request.IsRead)
+        {
+            for (var i = 2; i < wrongPdu.Length; i++)
+            {
+                wrongPdu[i] = (byte)~wrongPdu[i];
+            }
+        }
+        var right = Frame(rightPdu, unit, transactionId);
+        switch (fault)
+        {
+            case WireFault.Silence:
+                return;
+            case WireFault.Late:
+                await Task.Delay(LateBy, _options.Time, _stop.Token).ConfigureAwait(false);
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.CorruptCrc:
+                right[_random.Next(1, right.Length)] ^= (byte)(1 << _random.Next(8));
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.Truncated:
+                await SendAsync(socket, right[..(right.Length - 1 - _random.Next(Math.Min(3, right.Length - 2)))]).ConfigureAwait(false);
+                return;
+            case WireFault.WrongUnitFirst:
+                await SendAsync(socket, Frame(wrongPdu, (byte)(unit + 1), transactionId)).ConfigureAwait(false);
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.StaleTransactionFirst:
+                await SendAsync(socket, Frame(wrongPdu, unit, (ushort)(transactionId - 1))).ConfigureAwait(false);
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.BadFrameFirst:
+                var bad = Frame(wrongPdu, unit, transactionId);
+                bad[^1] ^= 0x55;
+                await SendAsync(socket, bad).ConfigureAwait(false);
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.Noise:
+                var noise = new byte[_random.Next(1, 20)];
+                _random.NextBytes(noise);
+                await SendAsync(socket, [.. noise, .. right, .. noise[..(noise.Length / 2)]]).ConfigureAwait(false);
+                return;
+            case WireFault.BadHeader:
+                right[3] = 7;
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+            case WireFault.WrongLength when rightPdu.Length >= 4:
+                var shortPdu = new byte[rightPdu.Length - 2];
+                ModbusPdu.WriteReadResponse((ModbusFunction)rightPdu[0], new byte[shortPdu.Length - 2], shortPdu);
+                await SendAsync(socket, Frame(shortPdu, unit, transactionId)).ConfigureAwait(false);
+                return;
+            default:
+                await SendAsync(socket, right).ConfigureAwait(false);
+                return;
+        }
+    }
+
+    private byte[] Frame(byte[] pdu, byte unit, ushort transactionId)
+    {
+        if (_options.Rtu)
+        {
+            var frame = new byte[pdu.Length + RtuFrame.Overhead];
+            RtuFrame.Write(unit, pdu, frame);
+            return frame;
+        }
+        var mbap = new byte[MbapHeader.Size + pdu.Length];
+        MbapHeader.Write(transactionId, unit, pdu.Length, mbap);
+        pdu.CopyTo(mbap, MbapHeader.Size);
+        return mbap;
+    }
+
+    private async Task SendAsync(Socket socket, byte[] data) => await socket.SendAsync(data, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (var listener in _listeners)
+        {
+            listener.Stop();
+        }
+        foreach (var socket in _connections.Keys)
+        {
+            if (_options.DedicatedThreads)
+            {
+                socket.Dispose(); // unblocks Receive
+            }
+        }
+        foreach (var thread in _threads)
+        {
+            thread.Join();
+        }
+        await Task.WhenAll(_accepting).ConfigureAwait(false);
+        await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    /// <summary>Per-connection buffers, so that answering allocates nothing.</summary>
+    private sealed class AnswerScratch
+    {
+        public ushort[] Registers { get; } = new ushort[126]; // 2000 coils span 126 registers when unaligned
+
+        public byte[] Data { get; } = new byte[250];
+
+        public byte[] Pdu { get; } = new byte[ModbusLimits.MaxPduLength];
+    }
+}
