@@ -31,7 +31,7 @@ internal sealed class ChannelDriverOutput : IDriverOutput
     public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken) =>
         Write(new DriverRecord(reading, null), cancellationToken);
 
-    public ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken) =>
+    public ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) =>
         Write(new DriverRecord(default, driverEvent), cancellationToken);
 
     private ValueTask Write(DriverRecord record, CancellationToken cancellationToken)

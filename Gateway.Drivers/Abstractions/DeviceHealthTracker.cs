@@ -82,13 +82,13 @@ public sealed class DeviceHealthTracker(string deviceId, IDriverOutput output, T
         return output.PublishAsync(Event(DriverEventTypes.DeviceOffline, reason), cancellationToken);
     }
 
-    private DriverEvent Event(string type, string? reason)
+    private GatewayEvent Event(string type, string? reason)
     {
         var data = new Dictionary<string, object?>(StringComparer.Ordinal) { ["device"] = deviceId };
         if (reason is not null)
         {
             data["reason"] = reason;
         }
-        return new DriverEvent(type, deviceId, data, time.GetUtcNow(), time.GetTimestamp());
+        return GatewayEvent.Create(type, deviceId, data, time.GetUtcNow(), time.GetTimestamp());
     }
 }

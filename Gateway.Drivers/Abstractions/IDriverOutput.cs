@@ -11,5 +11,5 @@ public interface IDriverOutput
     /// <summary>Completes synchronously (without allocating) while there is room.</summary>
     ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken);
 
-    ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken);
+    ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken);
 }

@@ -11,5 +11,5 @@ public interface IDriverSink
 {
     ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken);
 
-    ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken);
+    ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken);
 }

@@ -27,6 +27,6 @@ internal sealed class GpioInputDriver(DeviceOptions device, IGpioChipProvider ch
             ["chip"] = Device.Chip,
             ["line"] = Device.Line,
         };
-        await Output.PublishAsync(new DriverEvent(ChangedEvent, Device.Id, data, reading.MeasuredAt, reading.Timestamp), cancellationToken).ConfigureAwait(false);
+        await Output.PublishAsync(GatewayEvent.Create(ChangedEvent, Device.Id, data, reading.MeasuredAt, reading.Timestamp), cancellationToken).ConfigureAwait(false);
     }
 }

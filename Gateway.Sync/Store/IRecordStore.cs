@@ -9,12 +9,12 @@ namespace Gateway.Sync.Store;
 /// </summary>
 public interface IRecordStore
 {
-    ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default);
+    ValueTask<long> AppendReadingAsync(Reading reading, CancellationToken cancellationToken = default);
 
     /// <summary>Stores all readings in one transaction under contiguous seqs, in list order.</summary>
-    ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<NewReading> readings, CancellationToken cancellationToken = default);
+    ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken = default);
 
-    ValueTask<long> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken = default);
+    ValueTask<long> AppendEventAsync(GatewayEvent newEvent, CancellationToken cancellationToken = default);
 
     /// <summary>Attaches a snapshot to an already stored event (published under <c>snapshots/{eventSeq}</c>).</summary>
     ValueTask AppendSnapshotAsync(long eventSeq, ReadOnlyMemory<byte> jpeg, CancellationToken cancellationToken = default);

@@ -100,15 +100,8 @@ internal sealed class OutboxReader(
         {
             throw new InvalidOperationException($"reading {rows.GetInt64(0)} names unknown series {rows.GetInt64(1)}");
         }
-        var value = RecordRow.Kind(flags) switch
-        {
-            ReadingValueKind.Double => ReadingValue.FromDouble(rows.IsDBNull(3) ? double.NaN : rows.GetDouble(3)),
-            ReadingValueKind.Integer => ReadingValue.FromInteger(rows.GetInt64(3)),
-            ReadingValueKind.Boolean => ReadingValue.FromBoolean(rows.GetInt64(3) != 0),
-            _ => ReadingValue.FromText(rows.GetString(3)),
-        };
         return new StoredReading(
-            rows.GetInt64(0), s.Device, s.Point, value, s.Unit.Length == 0 ? null : s.Unit,
+            rows.GetInt64(0), s.Device, s.Point, RecordRow.Value(flags, rows, 3), s.Unit.Length == 0 ? null : s.Unit,
             RecordRow.Quality(flags), rows.IsDBNull(8) ? null : rows.GetString(8), Time(rows, 2));
     }
 

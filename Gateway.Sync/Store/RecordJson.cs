@@ -23,29 +23,7 @@ public static class RecordJson
         json.WriteString("point", reading.Point);
         WriteTime(json, reading.Time);
         json.WritePropertyName("value");
-        switch (reading.Value.Kind)
-        {
-            case ReadingValueKind.Double:
-                var d = reading.Value.AsDouble;
-                if (double.IsFinite(d))
-                {
-                    json.WriteNumberValue(d);
-                }
-                else
-                {
-                    json.WriteNullValue(); // JSON has no NaN/Infinity; quality says why
-                }
-                break;
-            case ReadingValueKind.Integer:
-                json.WriteNumberValue(reading.Value.AsInteger);
-                break;
-            case ReadingValueKind.Boolean:
-                json.WriteBooleanValue(reading.Value.AsBoolean);
-                break;
-            default:
-                json.WriteStringValue(reading.Value.AsText);
-                break;
-        }
+        WriteValue(json, reading.Value);
         if (reading.Unit is not null)
         {
             json.WriteString("unit", reading.Unit);
@@ -56,6 +34,33 @@ public static class RecordJson
             json.WriteString("reason", reading.QualityReason);
         }
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A value as its exact JSON: a u64 as the integer it is (18446744073709551615, not
+    /// 1.8446744073709552E+19), no value as <c>null</c> (the reading's quality and reason say why).
+    /// </summary>
+    public static void WriteValue(Utf8JsonWriter json, ReadingValue value)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        switch (value.Kind)
+        {
+            case ReadingValueKind.Double:
+                json.WriteNumberValue(value.AsDouble());
+                break;
+            case ReadingValueKind.Int64:
+                json.WriteNumberValue(value.AsInt64());
+                break;
+            case ReadingValueKind.UInt64:
+                json.WriteNumberValue(value.AsUInt64());
+                break;
+            case ReadingValueKind.Boolean:
+                json.WriteBooleanValue(value.AsBoolean());
+                break;
+            default:
+                json.WriteNullValue();
+                break;
+        }
     }
 
     /// <summary>The telemetry payload <c>{"v":1,"node":…,"readings":[…]}</c>.</summary>
@@ -100,7 +105,7 @@ public static class RecordJson
     public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The same escaping for JSON built with the serializer (event data, command replies).</summary>
-    public static JsonSerializerOptions SerializerOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static JsonSerializerOptions SerializerOptions => GatewayEvent.DataSerializerOptions;
 
     // {"v":1,"node":…, <body>}
     private static byte[] Envelope(string nodeId, Action<Utf8JsonWriter> body)

@@ -141,14 +141,14 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
     }
 
-    public async ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default)
+    public async ValueTask<long> AppendReadingAsync(Reading reading, CancellationToken cancellationToken = default)
     {
         var request = new ReadingsRequest([reading]);
         await _queue.Writer.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         return (await request.Completion.Task.ConfigureAwait(false)).First;
     }
 
-    public async ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<NewReading> readings, CancellationToken cancellationToken = default)
+    public async ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(readings);
         if (readings.Count == 0)
@@ -160,7 +160,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         return await request.Completion.Task.ConfigureAwait(false);
     }
 
-    public async ValueTask<long> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken = default)
+    public async ValueTask<long> AppendEventAsync(GatewayEvent newEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(newEvent);
         var request = new EventRequest(newEvent);
@@ -330,7 +330,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         if (resetData is not null)
         {
             // Committed before Open returns: the reset is on record before anything else is stored.
-            var reset = new EventRequest(NewEvent.Now(_time, "buffer.dropped", "store", resetData));
+            var reset = new EventRequest(GatewayEvent.Now(_time, "buffer.dropped", "store", resetData));
             if (CommitRecords([reset]).Count == 0)
             {
                 throw new StoreWriteException($"store {_settings.Path}: could not record the store reset", reset.Completion.Task.Exception!.InnerException!);
@@ -660,7 +660,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         }
         foreach (var run in runs)
         {
-            InsertEvent(tx, NewEvent.Now(_time, "buffer.dropped", "store", UndecodableEventData(run.From, run.To, run.Count, className, run.Problem)));
+            InsertEvent(tx, GatewayEvent.Now(_time, "buffer.dropped", "store", UndecodableEventData(run.From, run.To, run.Count, className, run.Problem)));
         }
         SaveLastSeq(tx);
         return () =>
@@ -691,7 +691,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private void InsertReading(SqliteTransaction tx, NewReading reading)
+    private void InsertReading(SqliteTransaction tx, Reading reading)
     {
         var seriesId = _series.GetOrAdd(reading.Device, reading.Point, reading.Unit ?? "", out var added);
         if (added)
@@ -707,14 +707,14 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         _insertReading.Transaction = tx;
         p[0].Value = ++_lastSeq;
         p[1].Value = seriesId;
-        SetTime(tx, p, ts: 2, delay: 5, reading.MeasuredAt, reading.MonotonicTimestamp);
+        SetTime(tx, p, ts: 2, delay: 5, reading.MeasuredAt, reading.Timestamp);
         p[3].Value = RecordRow.Column(reading.Value);
-        p[4].Value = (long)RecordRow.Flags(reading.Quality, reading.Value.Kind);
-        p[8].Value = (object?)reading.QualityReason ?? DBNull.Value;
+        p[4].Value = RecordRow.Flags(reading.Quality, reading.Value);
+        p[8].Value = (object?)reading.Reason ?? DBNull.Value;
         _insertReading.ExecuteNonQuery();
     }
 
-    private long InsertEvent(SqliteTransaction tx, NewEvent e)
+    private long InsertEvent(SqliteTransaction tx, GatewayEvent e)
     {
         var p = _insertEvent.Parameters;
         _insertEvent.Transaction = tx;
@@ -722,7 +722,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         p[0].Value = seq;
         p[1].Value = e.Type;
         p[2].Value = e.Source;
-        SetTime(tx, p, ts: 3, delay: 4, e.MeasuredAt, e.MonotonicTimestamp);
+        SetTime(tx, p, ts: 3, delay: 4, e.OccurredAt, e.Timestamp);
         p[7].Value = e.DataJson;
         _insertEvent.ExecuteNonQuery();
         if (!e.Snapshot.IsEmpty)
@@ -917,7 +917,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             foreach (var (recordClass, d) in drops)
             {
                 var data = string.Create(CultureInfo.InvariantCulture, $"{{\"fromSeq\":{d.From},\"toSeq\":{d.To},\"count\":{d.Count},\"class\":\"{recordClass}\",\"reason\":\"budget\"}}");
-                InsertEvent(tx, NewEvent.Now(_time, "buffer.dropped", "store", data));
+                InsertEvent(tx, GatewayEvent.Now(_time, "buffer.dropped", "store", data));
             }
             SaveLastSeq(tx);
             ReserveSeqs(tx);

@@ -14,23 +14,23 @@ internal abstract class WriteRequest
     protected static long Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 }
 
-internal sealed class ReadingsRequest(IReadOnlyList<NewReading> readings) : WriteRequest
+internal sealed class ReadingsRequest(IReadOnlyList<Reading> readings) : WriteRequest
 {
-    public IReadOnlyList<NewReading> Readings { get; } = readings;
+    public IReadOnlyList<Reading> Readings { get; } = readings;
 
     public TaskCompletionSource<SeqRange> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override int RecordCount => Readings.Count;
 
-    // ~31 bytes a reading is measured (docs/bench/store.md); text values and reasons come on top.
-    public override long EstimatedBytes { get; } = readings.Sum(r => 40L + (r.Value.Kind == ReadingValueKind.Text ? Utf8(r.Value.AsText) : 0) + Utf8(r.QualityReason));
+    // ~31 bytes a reading is measured (docs/bench/store.md); reasons come on top.
+    public override long EstimatedBytes { get; } = readings.Sum(r => 40L + Utf8(r.Reason));
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
 
-internal sealed class EventRequest(NewEvent newEvent) : WriteRequest
+internal sealed class EventRequest(GatewayEvent newEvent) : WriteRequest
 {
-    public NewEvent Event { get; } = newEvent;
+    public GatewayEvent Event { get; } = newEvent;
 
     public TaskCompletionSource<long> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -12,7 +12,7 @@ public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFi
 {
     private readonly object _gate = new();
     private readonly List<Reading> _readings = [];
-    private readonly List<DriverEvent> _events = [];
+    private readonly List<GatewayEvent> _events = [];
     private readonly List<PoleTimeFix> _timeFixes = [];
 
     public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
@@ -24,7 +24,7 @@ public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFi
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
@@ -42,7 +42,7 @@ public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFi
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken) =>
+    public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) =>
         PublishAsync(driverEvent, cancellationToken);
 
     public ValueTask TimeFixAsync(PoleTimeFix fix, CancellationToken cancellationToken)
@@ -65,7 +65,7 @@ public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFi
         }
     }
 
-    public DriverEvent[] Events
+    public GatewayEvent[] Events
     {
         get
         {

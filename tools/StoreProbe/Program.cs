@@ -40,16 +40,16 @@ async Task ProduceAsync(int producer)
         switch (counter / 16 % 4)
         {
             case 0 or 1:
-                var seq = await store.AppendReadingAsync(NewReading.Measure(time, device, "x", counter, "n"));
+                var seq = await store.AppendReadingAsync(Reading.Measure(time, device, "x", counter, "n"));
                 Report(string.Create(CultureInfo.InvariantCulture, $"R {producer} {counter} {seq}"));
                 break;
             case 2:
-                var batch = Enumerable.Range(0, 16).Select(i => NewReading.Measure(time, device, "x", counter + i, "n")).ToArray();
+                var batch = Enumerable.Range(0, 16).Select(i => Reading.Measure(time, device, "x", counter + i, "n")).ToArray();
                 var range = await store.AppendReadingsAsync(batch);
                 Report(string.Create(CultureInfo.InvariantCulture, $"B {producer} {counter} {range.First} {range.Last}"));
                 break;
             default:
-                var eventSeq = await store.AppendEventAsync(NewEvent.Now(time, "probe", device, string.Create(CultureInfo.InvariantCulture, $"{{\"c\":{counter}}}")));
+                var eventSeq = await store.AppendEventAsync(GatewayEvent.Now(time, "probe", device, string.Create(CultureInfo.InvariantCulture, $"{{\"c\":{counter}}}")));
                 Report(string.Create(CultureInfo.InvariantCulture, $"E {producer} {counter} {eventSeq}"));
                 break;
         }

@@ -26,6 +26,7 @@ namespace Gateway.Drivers.Modbus.Polling;
 internal sealed class ModbusLink
 {
     private const string OfflineReason = "device offline";
+    private const string NotFiniteReason = "not a finite number (NaN or infinity)";
     private readonly IDriverOutput _output;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -200,7 +201,7 @@ internal sealed class ModbusLink
         _ => last.Reason,
     };
 
-    private DriverEvent Event(string type, ModbusDevice device, string? reason)
+    private GatewayEvent Event(string type, ModbusDevice device, string? reason)
     {
         var data = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
@@ -212,7 +213,7 @@ internal sealed class ModbusLink
         {
             data["reason"] = reason;
         }
-        return new DriverEvent(type, device.Id, data, _time.GetUtcNow(), _time.GetTimestamp());
+        return GatewayEvent.Create(type, device.Id, data, _time.GetUtcNow(), _time.GetTimestamp());
     }
 
     [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
@@ -225,7 +226,11 @@ internal sealed class ModbusLink
         {
             var point = device.Points[index];
             var value = Decode(device.Response.AsSpan(outcome.DataOffset, outcome.DataLength), block.Start, point);
-            await _output.PublishAsync(new Reading(device.Id, point.Name, value, point.Unit, ReadingQuality.Good, null, measuredAt, timestamp), cancellationToken).ConfigureAwait(false);
+            // A float register holding NaN or ±∞ (how meters say "not available") decodes to no value: a bad reading, not a good null.
+            var reading = value.HasValue
+                ? new Reading(device.Id, point.Name, value, point.Unit, ReadingQuality.Good, null, measuredAt, timestamp)
+                : new Reading(device.Id, point.Name, value, point.Unit, ReadingQuality.Bad, NotFiniteReason, measuredAt, timestamp);
+            await _output.PublishAsync(reading, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -21,7 +21,7 @@ public class DriverOutputPumpTests
             await output.PublishAsync(new Reading("d", $"p{i}", ReadingValue.FromInt64(i), null, ReadingQuality.Good, null, DateTimeOffset.UnixEpoch, i), CancellationToken.None);
             if (i == 100)
             {
-                await output.PublishAsync(new DriverEvent(DriverEventTypes.DeviceOffline, "d", new Dictionary<string, object?>(), DateTimeOffset.UnixEpoch, i), CancellationToken.None);
+                await output.PublishAsync(GatewayEvent.Create(DriverEventTypes.DeviceOffline, "d", new Dictionary<string, object?>(), DateTimeOffset.UnixEpoch, i), CancellationToken.None);
             }
         }
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
@@ -107,7 +107,7 @@ public class DriverOutputPumpTests
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
+        public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken)
         {
             lock (Written)
             {

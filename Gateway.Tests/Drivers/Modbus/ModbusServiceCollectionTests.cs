@@ -81,6 +81,6 @@ public class ModbusServiceCollectionTests
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask WriteEventAsync(DriverEvent driverEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
     }
 }

@@ -23,7 +23,7 @@ public sealed class PoleDeviceHealthTests
     private readonly FakeBootClock _time = new(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
     private readonly CollectingDriverOutput _sink = new();
 
-    private DriverEvent[] EventsOf(string device, string type) => [.. _sink.Events.Where(e => e.Source == device && e.Type == type)];
+    private GatewayEvent[] EventsOf(string device, string type) => [.. _sink.Events.Where(e => e.Source == device && e.Type == type)];
 
     private async Task<ServiceProvider> StartAsync(Action<IServiceCollection> add)
     {

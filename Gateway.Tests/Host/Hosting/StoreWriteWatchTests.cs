@@ -65,11 +65,11 @@ public sealed class StoreWriteWatchTests
     {
         public StoreWriteStatus WriteStatus { get; set; } = new(StoreWriteState.Ok, Start, 0, null);
 
-        public ValueTask<long> AppendReadingAsync(NewReading reading, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<long> AppendReadingAsync(Reading reading, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<NewReading> readings, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<SeqRange> AppendReadingsAsync(IReadOnlyList<Reading> readings, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public ValueTask<long> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public ValueTask<long> AppendEventAsync(GatewayEvent newEvent, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public ValueTask AppendSnapshotAsync(long eventSeq, ReadOnlyMemory<byte> jpeg, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }

@@ -27,7 +27,7 @@ public sealed class DurableStoreRegistrationTests
         Assert.True(File.Exists(dir.File("data/buffer.db")));
         var store = provider.GetRequiredService<IRecordStore>();
         Assert.Same(store, provider.GetRequiredService<IOutbox>());
-        var seq = await store.AppendReadingAsync(NewReading.Measure(TimeProvider.System, "a", "b", 1.0));
+        var seq = await store.AppendReadingAsync(Reading.Measure(TimeProvider.System, "a", "b", 1.0));
         Assert.Equal(seq, Assert.Single(await provider.GetRequiredService<IOutbox>().ReadReadingsAsync(0, 10)).Seq);
         Assert.False(provider.GetRequiredService<IClockSync>().IsSynchronized);
         foreach (var hosted in provider.GetServices<IHostedService>())

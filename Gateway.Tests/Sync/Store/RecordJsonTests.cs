@@ -14,7 +14,10 @@ public sealed class RecordJsonTests
         { "double", 12.5, "12.5" },
         { "integer", 42L, "42" },
         { "boolean", true, "true" },
-        { "text", "3d", "\"3d\"" },
+        { "negative integer", -42L, "-42" },
+        { "u64 max", ulong.MaxValue, "18446744073709551615" },
+        { "u64 2^63", 9223372036854775808UL, "9223372036854775808" },
+        { "no value", ReadingValue.None, "null" },
         { "nan", double.NaN, "null" },
     };
 
@@ -33,14 +36,14 @@ public sealed class RecordJsonTests
     [Fact]
     public void Non_ascii_text_stays_plain_utf8_and_the_json_stays_valid()
     {
-        var reading = new StoredReading(9, "泵站-1", "水位", "满\"\n", "°C", ReadingQuality.Good, null, At);
+        var reading = new StoredReading(9, "泵站-1", "水位", 1.5, "°C", ReadingQuality.Uncertain, "满\"\n", At);
         var payload = Encoding.UTF8.GetString(RecordJson.TelemetryPayload("杭州-pole-0001", [reading]));
         Assert.Contains("\"node\":\"杭州-pole-0001\"", payload, StringComparison.Ordinal);
         Assert.Contains("\"device\":\"泵站-1\",\"point\":\"水位\"", payload, StringComparison.Ordinal);
         Assert.Contains("\"unit\":\"°C\"", payload, StringComparison.Ordinal);
-        Assert.Contains("\"value\":\"满\\\"\\n\"", payload, StringComparison.Ordinal); // quote and newline still escaped
+        Assert.Contains("\"reason\":\"满\\\"\\n\"", payload, StringComparison.Ordinal); // quote and newline still escaped
         var element = JsonDocument.Parse(payload).RootElement.GetProperty("readings")[0];
-        Assert.Equal("满\"\n", element.GetProperty("value").GetString());
+        Assert.Equal("满\"\n", element.GetProperty("reason").GetString());
     }
 
     [Fact]

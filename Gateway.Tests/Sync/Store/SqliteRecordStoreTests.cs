@@ -14,28 +14,28 @@ public sealed class SqliteRecordStoreTests
         var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
 
-        var s1 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "flow", 12.375, "m3"));
-        var s2 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "count", 42L));
-        var s3 = await store.AppendReadingAsync(NewReading.Measure(time, "door-1", "state", true));
-        var s4 = await store.AppendReadingAsync(NewReading.Measure(time, "gps-1", "fix", "3d", null, ReadingQuality.Uncertain, "few satellites"));
-        var s5 = await store.AppendReadingAsync(NewReading.Measure(time, "water-1", "flow", 7.0, "m3", ReadingQuality.Bad, "timeout"));
+        var s1 = await store.AppendReadingAsync(Reading.Measure(time, "water-1", "flow", 12.375, "m3"));
+        var s2 = await store.AppendReadingAsync(Reading.Measure(time, "water-1", "count", 42L));
+        var s3 = await store.AppendReadingAsync(Reading.Measure(time, "door-1", "state", true));
+        var s4 = await store.AppendReadingAsync(Reading.Measure(time, "meter-1", "energy", ulong.MaxValue, "Wh", ReadingQuality.Uncertain, "few satellites"));
+        var s5 = await store.AppendReadingAsync(Reading.Measure(time, "water-1", "flow", 7.0, "m3", ReadingQuality.Bad, "timeout"));
 
         Assert.Equal([1L, 2, 3, 4, 5], [s1, s2, s3, s4, s5]);
         var all = await StoreHarness.AllReadingsAsync(store);
         Assert.Equal(5, all.Count);
         Assert.Equal(ReadingValueKind.Double, all[0].Value.Kind);
-        Assert.Equal(12.375, all[0].Value.AsDouble);
+        Assert.Equal(12.375, all[0].Value.AsDouble());
         Assert.Equal("m3", all[0].Unit);
-        Assert.Equal(42L, all[1].Value.AsInteger);
-        Assert.Equal(ReadingValueKind.Integer, all[1].Value.Kind);
+        Assert.Equal(42L, all[1].Value.AsInt64());
+        Assert.Equal(ReadingValueKind.Int64, all[1].Value.Kind);
         Assert.Null(all[1].Unit);
-        Assert.True(all[2].Value.AsBoolean);
+        Assert.True(all[2].Value.AsBoolean());
         Assert.Equal(ReadingValueKind.Boolean, all[2].Value.Kind);
-        Assert.Equal("3d", all[3].Value.AsText);
+        Assert.Equal((ReadingValueKind.UInt64, ulong.MaxValue), (all[3].Value.Kind, all[3].Value.AsUInt64()));
         Assert.Equal(ReadingQuality.Uncertain, all[3].Quality);
         Assert.Equal("few satellites", all[3].QualityReason);
         Assert.Equal(ReadingValueKind.Double, all[4].Value.Kind); // a whole double stays a double
-        Assert.Equal(7.0, all[4].Value.AsDouble);
+        Assert.Equal(7.0, all[4].Value.AsDouble());
         Assert.Equal(ReadingQuality.Bad, all[4].Quality);
         Assert.All(all, r => Assert.Equal(StoreHarness.Now, r.Time.Timestamp));
     }
@@ -46,16 +46,16 @@ public sealed class SqliteRecordStoreTests
     [InlineData(double.NegativeInfinity)]
     public async Task A_reading_without_a_finite_value_is_stored_and_rendered_as_null(double value)
     {
-        // A bad reading has no value; SQLite has no NaN. Refusing it would block every reading behind it.
+        // A non-finite double is no value (JSON has no NaN); refusing it would block every reading behind it.
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
 
-        await store.AppendReadingsAsync([NewReading.Measure(time, "water-1", "flow", value, "m3", ReadingQuality.Bad, "timeout"), NewReading.Measure(time, "water-1", "flow", 1.5, "m3")]);
+        await store.AppendReadingsAsync([Reading.Measure(time, "water-1", "flow", value, "m3", ReadingQuality.Bad, "timeout"), Reading.Measure(time, "water-1", "flow", 1.5, "m3")]);
 
         var all = await StoreHarness.AllReadingsAsync(store);
         Assert.Equal(2, all.Count);
-        Assert.True(double.IsNaN(all[0].Value.AsDouble));
+        Assert.Equal(ReadingValue.None, all[0].Value);
         using var json = JsonDocument.Parse(RecordJson.TelemetryPayload("n", all));
         var first = json.RootElement.GetProperty("readings")[0];
         Assert.Equal(JsonValueKind.Null, first.GetProperty("value").ValueKind);
@@ -72,12 +72,12 @@ public sealed class SqliteRecordStoreTests
         await using (var store = StoreHarness.Open(settings, time))
         {
             Assert.Equal(1, await store.AppendReadingAsync(StoreHarness.Reading(time, "a", 1)));
-            Assert.Equal(2, await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}""")));
+            Assert.Equal(2, await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", """{"state":true}""")));
             Assert.Equal(new SeqRange(3, 5), await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 2), StoreHarness.Reading(time, "b", 3), StoreHarness.Reading(time, "a", 4)]));
         }
         await using (var store = StoreHarness.Open(settings, time))
         {
-            Assert.Equal(6, await store.AppendEventAsync(NewEvent.Now(time, "device.online", "water-1")));
+            Assert.Equal(6, await store.AppendEventAsync(GatewayEvent.Now(time, "device.online", "water-1")));
             var readings = await StoreHarness.AllReadingsAsync(store);
             Assert.Equal([1L, 3, 4, 5], readings.Select(r => r.Seq));
             Assert.Equal(["a", "a", "b", "a"], readings.Select(r => r.Device));
@@ -106,7 +106,7 @@ public sealed class SqliteRecordStoreTests
         var stored = await StoreHarness.AllReadingsAsync(store);
         foreach (var (mine, p) in seqs.Select((s, p) => (s, p)))
         {
-            var values = stored.Where(r => r.Device == "p" + p).Select(r => r.Value.AsDouble);
+            var values = stored.Where(r => r.Device == "p" + p).Select(r => r.Value.AsDouble());
             Assert.Equal(Enumerable.Range(0, 200).Select(i => (double)i), values);
         }
     }
@@ -120,7 +120,7 @@ public sealed class SqliteRecordStoreTests
         await using (var store = StoreHarness.Open(settings, time))
         {
             await store.AppendReadingsAsync(Enumerable.Range(0, 10).Select(i => StoreHarness.Reading(time, "a", i)).ToArray());
-            var e = await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1", "{}", new byte[] { 0xFF, 0xD8, 1, 2, 0xFF, 0xD9 }));
+            var e = await store.AppendEventAsync(GatewayEvent.Now(time, "litter.detected", "cam-1", "{}", new byte[] { 0xFF, 0xD8, 1, 2, 0xFF, 0xD9 }));
             var batch = await store.ReadReadingsAsync(0, 4);
             store.Acknowledge(RecordClass.Telemetry, batch.Select(r => r.Seq));
             store.Acknowledge(RecordClass.Event, e);
@@ -182,7 +182,7 @@ public sealed class SqliteRecordStoreTests
         using var dir = new TempDirectory();
         var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
-        var e = await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1"));
+        var e = await store.AppendEventAsync(GatewayEvent.Now(time, "litter.detected", "cam-1"));
         await store.AppendSnapshotAsync(e, new byte[] { 1, 2, 3 });
         await Assert.ThrowsAsync<InvalidOperationException>(async () => await store.AppendSnapshotAsync(99, new byte[] { 1 }));
         Assert.True(Assert.Single(await StoreHarness.AllEventsAsync(store)).HasSnapshot);
@@ -208,7 +208,7 @@ public sealed class SqliteRecordStoreTests
         var time = new FakeTimeProvider(StoreHarness.Now);
         await using var store = StoreHarness.Open(StoreHarness.Settings(dir.File("b.db")), time);
         await store.AppendReadingsAsync([StoreHarness.Reading(time, "a", 1), StoreHarness.Reading(time, "a", 2)]);
-        await store.AppendEventAsync(NewEvent.Now(time, "x", "y"));
+        await store.AppendEventAsync(GatewayEvent.Now(time, "x", "y"));
         var stats = store.GetStatistics();
         Assert.Equal((3L, 2L, 1L, 0L), (stats.LastSeq, stats.PendingReadings, stats.PendingEvents, stats.PendingSnapshots));
         Assert.True(stats.FileBytes > 0);

@@ -24,7 +24,7 @@ public sealed class StoreBudgetTests
             readingSeqs.AddRange(Enumerable.Range(0, 500).Select(k => range.First + k));
             if (i % 10 == 0)
             {
-                eventSeqs.Add(await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}""")));
+                eventSeqs.Add(await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", """{"state":true}""")));
             }
             maxFileBytes = Math.Max(maxFileBytes, store.FileBytes());
             Assert.True(store.FileBytes() <= settings.BudgetBytes, $"after batch {i}: {store.FileBytes()} bytes on disk ({new FileInfo(dir.File("b.db")).Length} main), budget {settings.BudgetBytes}");
@@ -90,7 +90,7 @@ public sealed class StoreBudgetTests
                 await store.AppendReadingsAsync(Enumerable.Range(0, 500).Select(v => StoreHarness.Reading(time, "meter-" + (v % 20), i * 1000 + v + 0.5)).ToArray());
                 if (i % 10 == 0)
                 {
-                    await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
+                    await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
                 }
                 Assert.True(OnDisk() <= settings.BudgetBytes, $"after batch {i}: {OnDisk()} bytes in {string.Join(", ", owned.Select(f => $"{Path.GetFileName(f)} {(File.Exists(f) ? new FileInfo(f).Length : 0)}"))}, budget {settings.BudgetBytes}");
             }
@@ -114,7 +114,7 @@ public sealed class StoreBudgetTests
         var payload = "{\"blob\":\"" + new string('x', 2000) + "\"}";
         for (var i = 0; i < 400; i++)
         {
-            await store.AppendEventAsync(NewEvent.Now(time, "crowd.gathering", "cam-1", payload));
+            await store.AppendEventAsync(GatewayEvent.Now(time, "crowd.gathering", "cam-1", payload));
         }
         Assert.True(store.FileBytes() <= settings.BudgetBytes, $"{store.FileBytes()} bytes on disk, budget {settings.BudgetBytes}");
         var events = await StoreHarness.AllEventsAsync(store);
@@ -143,7 +143,7 @@ public sealed class StoreBudgetTests
         var seqs = new List<long>();
         for (var i = 0; i < 40; i++)
         {
-            seqs.Add(await store.AppendEventAsync(NewEvent.Now(time, "litter.detected", "cam-1", "{}", jpeg)));
+            seqs.Add(await store.AppendEventAsync(GatewayEvent.Now(time, "litter.detected", "cam-1", "{}", jpeg)));
         }
         Assert.True(store.FileBytes() <= settings.BudgetBytes, $"{store.FileBytes()} bytes on disk, budget {settings.BudgetBytes}");
         var events = await StoreHarness.AllEventsAsync(store);

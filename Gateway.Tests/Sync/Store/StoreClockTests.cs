@@ -21,7 +21,7 @@ public sealed class StoreClockTests
         time.Advance(TimeSpan.FromSeconds(3));
         var first = await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 21.5));
         time.Advance(TimeSpan.FromSeconds(5));
-        var gpio = await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
+        var gpio = await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
 
         var early = await StoreHarness.AllReadingsAsync(store);
         var reading = Assert.Single(early);
@@ -108,7 +108,7 @@ public sealed class StoreClockTests
         time.Advance(TimeSpan.FromSeconds(3));
         await store.AppendReadingAsync(StoreHarness.Reading(time, "env-1", 21.5));
         time.Advance(TimeSpan.FromSeconds(2));
-        await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
+        await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", """{"state":true}"""));
         Assert.False(clock.IsTimeKnown);
         Assert.All(await StoreHarness.AllReadingsAsync(store), r => Assert.Null(r.Time.Timestamp));
 

@@ -58,7 +58,7 @@ public sealed class StoreCrashTests(ITestOutputHelper output)
                 {
                     Assert.True(readings.TryGetValue(seq, out var r), $"run {run}: reading seq {seq} returned to the producer but is missing");
                     Assert.Equal("p" + claim.Producer, r.Device);
-                    Assert.Equal(claim.Value, r.Value.AsInteger);
+                    Assert.Equal(claim.Value, r.Value.AsInt64());
                 }
             }
             var all = readings.Keys.Concat(events.Keys).Order().ToList();

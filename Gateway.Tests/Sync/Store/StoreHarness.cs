@@ -19,8 +19,8 @@ internal static class StoreHarness
     public static SqliteRecordStore Open(StoreSettings settings, TimeProvider? time = null, IClockSync? clock = null) =>
         SqliteRecordStore.Open(settings, time ?? new FakeTimeProvider(Now), clock ?? new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), NullLogger.Instance);
 
-    public static NewReading Reading(TimeProvider time, string device, double value, string point = "x") =>
-        NewReading.Measure(time, device, point, value, "m3");
+    public static Reading Reading(TimeProvider time, string device, double value, string point = "x") =>
+        Gateway.Contracts.Reading.Measure(time, device, point, value, "m3");
 
     public static Task<List<StoredReading>> AllReadingsAsync(IOutbox outbox) => AllAsync(outbox.ReadReadingsAsync, r => r.Seq);
 

@@ -24,7 +24,7 @@ public sealed class StoreUndecodableRecordTests
 
         var readings = await StoreHarness.AllReadingsAsync(store);
         Assert.Equal(Enumerable.Range(0, 10).Select(i => range.First + i).Where(s => s != bad), readings.Select(r => r.Seq));
-        Assert.Equal([0.5, 1.5, 2.5, 3.5, 5.5, 6.5, 7.5, 8.5, 9.5], readings.Select(r => r.Value.AsDouble));
+        Assert.Equal([0.5, 1.5, 2.5, 3.5, 5.5, 6.5, 7.5, 8.5, 9.5], readings.Select(r => r.Value.AsDouble()));
 
         var drop = SqliteRecordStoreTests.Data(Assert.Single(await StoreHarness.AllEventsAsync(store), e => e.Type == "buffer.dropped"));
         Assert.Equal(bad, drop.GetProperty("fromSeq").GetInt64());
@@ -52,7 +52,7 @@ public sealed class StoreUndecodableRecordTests
         var events = new List<long>();
         for (var i = 0; i < 4; i++)
         {
-            events.Add(await store.AppendEventAsync(NewEvent.Now(time, "gpio.changed", "door-1", "{}", new byte[] { 0xFF, 0xD8, (byte)i })));
+            events.Add(await store.AppendEventAsync(GatewayEvent.Now(time, "gpio.changed", "door-1", "{}", new byte[] { 0xFF, 0xD8, (byte)i })));
         }
         // An integer reading without a value (flipped kind and type bits); a JPEG whose type tag became a number.
         Corrupt(path, $"UPDATE reading SET flags = 4, value = NULL WHERE seq BETWEEN {range.First + 2} AND {range.First + 3}");

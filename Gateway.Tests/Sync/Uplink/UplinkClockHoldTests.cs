@@ -76,7 +76,7 @@ public sealed class UplinkClockHoldTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromSeconds(3));
         var early = await _store.AppendReadingAsync(StoreHarness.Reading(_time, "env-1", 21.5));
         _time.Advance(TimeSpan.FromSeconds(2));
-        var gpio = await _store.AppendEventAsync(NewEvent.Now(_time, "gpio.changed", "door-1", """{"state":true}"""));
+        var gpio = await _store.AppendEventAsync(GatewayEvent.Now(_time, "gpio.changed", "door-1", """{"state":true}"""));
         Start();
 
         await RunForAsync(TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(10));

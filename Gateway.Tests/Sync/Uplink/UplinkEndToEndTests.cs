@@ -105,11 +105,11 @@ public class UplinkEndToEndTests
                 var store = gateway.Services.GetRequiredService<IRecordStore>();
                 for (var chunk = 0; chunk < 10; chunk++)
                 {
-                    var readings = Enumerable.Range(0, 100).Select(i => NewReading.Measure(TimeProvider.System, "water-1", "flow", ReadingValue.FromDouble(i * 0.5), "m3/h")).ToList();
+                    var readings = Enumerable.Range(0, 100).Select(i => Reading.Measure(TimeProvider.System, "water-1", "flow", ReadingValue.FromDouble(i * 0.5), "m3/h")).ToList();
                     lastSeq = Math.Max(lastSeq, (await store.AppendReadingsAsync(readings)).Last);
                     if (chunk % 5 == 0)
                     {
-                        lastSeq = Math.Max(lastSeq, await store.AppendEventAsync(NewEvent.Now(TimeProvider.System, "test.marker", "producer", $$"""{"round":{{round}}}""")));
+                        lastSeq = Math.Max(lastSeq, await store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "test.marker", "producer", $$"""{"round":{{round}}}""")));
                     }
                     await Task.Delay(10);
                 }

@@ -81,7 +81,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     public async Task Events_go_first_then_telemetry_in_batches_in_seq_order_and_leave_the_store_only_when_delivered()
     {
         var readings = await AppendReadingsAsync(35);
-        var eventSeq = await _store.AppendEventAsync(NewEvent.Now(TimeProvider.System, "gpio.changed", "door-1", """{"state":true}"""));
+        var eventSeq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "gpio.changed", "door-1", """{"state":true}"""));
         Start();
 
         await WaitForAsync(() => _uplink.Published.Count >= 5, "the first window");
@@ -161,7 +161,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     [Fact]
     public async Task A_rejected_message_is_not_dropped_but_retried_after_a_pause()
     {
-        var seq = await _store.AppendEventAsync(NewEvent.Now(TimeProvider.System, "device.offline", "water-1"));
+        var seq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "device.offline", "water-1"));
         Start();
         await WaitForAsync(() => !_uplink.Published.IsEmpty, "the event");
         _uplink.Published.First().Outcome.SetResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x97));
@@ -194,7 +194,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     public async Task A_snapshot_follows_its_event_on_its_own_topic()
     {
         var jpeg = new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9 };
-        var seq = await _store.AppendEventAsync(NewEvent.Now(TimeProvider.System, "litter.detected", "cam-north", """{"zone":"kerb"}""", jpeg));
+        var seq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "litter.detected", "cam-north", """{"zone":"kerb"}""", jpeg));
         Start();
 
         await DeliverUntilAsync(() => _forwarder!.Status.DeliveredSnapshots == 1, "the snapshot");

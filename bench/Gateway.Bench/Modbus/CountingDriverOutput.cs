@@ -21,7 +21,7 @@ public sealed class CountingDriverOutput : IDriverOutput
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _events);
         return ValueTask.CompletedTask;

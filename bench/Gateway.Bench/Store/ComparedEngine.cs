@@ -119,7 +119,7 @@ internal abstract class ComparedEngine
                     foreach (var r in batch)
                     {
                         var i = r.Time.Timestamp is { } ts ? (long)(ts - Origin).TotalMilliseconds : -1;
-                        if (i >= 0 && r.Device == Device(i) && r.Point == Point(i) && r.Value.AsDouble == Value(i) && r.Unit == "m3" && r.Quality == ReadingQuality.Good)
+                        if (i >= 0 && r.Device == Device(i) && r.Point == Point(i) && r.Value.AsDouble() == Value(i) && r.Unit == "m3" && r.Quality == ReadingQuality.Good)
                         {
                             good.Add(i);
                         }
@@ -146,7 +146,7 @@ internal abstract class ComparedEngine
             SqliteRecordStore.Open(StoreSettings.From(new StorageOptions { Path = Path.Combine(dir, "store.db"), MaxMegabytes = 1024, Durability = "fsync" }),
                 TimeProvider.System, new ClockSync(DateTimeOffset.UnixEpoch, false), NullLogger.Instance);
 
-        private static NewReading Reading(long i) =>
+        private static Reading Reading(long i) =>
             new(Device(i), Point(i), Value(i), "m3", ReadingQuality.Good, null, Time(i), TimeProvider.System.GetTimestamp());
 
         private sealed class Writer(SqliteRecordStore store) : IWriter
@@ -155,7 +155,7 @@ internal abstract class ComparedEngine
 
             public async Task AppendBatchAsync(long first, int count)
             {
-                var readings = new NewReading[count];
+                var readings = new Reading[count];
                 for (var j = 0; j < count; j++)
                 {
                     readings[j] = Reading(first + j);

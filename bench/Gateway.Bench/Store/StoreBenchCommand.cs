@@ -67,7 +67,7 @@ public sealed class StoreBenchCommand : IBenchCommand
         SqliteRecordStore.Open(StoreSettings.From(new StorageOptions { Path = path, MaxMegabytes = 1024, Durability = durability }),
             TimeProvider.System, new ClockSync(DateTimeOffset.UnixEpoch, false), NullLogger.Instance);
 
-    private static NewReading Reading(int i, long timestamp, DateTimeOffset now) =>
+    private static Reading Reading(int i, long timestamp, DateTimeOffset now) =>
         new("meter-" + (i % Series / 4).ToString(CultureInfo.InvariantCulture), "p" + (i % Series).ToString(CultureInfo.InvariantCulture),
             Math.Round(1000 + Math.Sin(i / 97.0) * 50, 2), "m3", ReadingQuality.Good, null, now, timestamp);
 
@@ -88,7 +88,7 @@ public sealed class StoreBenchCommand : IBenchCommand
                 }
                 else
                 {
-                    var readings = new NewReading[batch];
+                    var readings = new Reading[batch];
                     for (var j = 0; j < batch; j++)
                     {
                         readings[j] = Reading((p * perProducer + k) * batch + j, ts, now);
@@ -168,7 +168,7 @@ public sealed class StoreBenchCommand : IBenchCommand
         for (var i = 0; i < readings; i++)
         {
             var r = Reading(i, 0, now);
-            (d.Value, p.Value, ts.Value, v.Value) = (r.Device, r.Point, RecordJson.FormatTimestamp(now.AddMilliseconds(i)), r.Value.AsDouble);
+            (d.Value, p.Value, ts.Value, v.Value) = (r.Device, r.Point, RecordJson.FormatTimestamp(now.AddMilliseconds(i)), r.Value.AsDouble());
             insert.ExecuteNonQuery();
         }
         tx.Commit();

@@ -98,10 +98,10 @@ public sealed class UplinkDrainBench : IBenchCommand
         var options = new StorageOptions { Path = storePath, MaxMegabytes = 4096, Durability = "relaxed" };
         await using var store = SqliteRecordStore.Open(StoreSettings.From(options), TimeProvider.System,
             new ClockSync(options.ClockFloor, false), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
-        var batch = new List<NewReading>(5000);
+        var batch = new List<Reading>(5000);
         for (var i = 0; i < count; i++)
         {
-            batch.Add(NewReading.Measure(TimeProvider.System, $"meter-{i % 20}", "flow_total", ReadingValue.FromDouble(i * 0.01), "m3"));
+            batch.Add(Reading.Measure(TimeProvider.System, $"meter-{i % 20}", "flow_total", ReadingValue.FromDouble(i * 0.01), "m3"));
             if (batch.Count == batch.Capacity || i == count - 1)
             {
                 await store.AppendReadingsAsync(batch, cancellationToken).ConfigureAwait(false);
@@ -161,7 +161,7 @@ public sealed class UplinkDrainBench : IBenchCommand
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
             {
                 var now = TimeProvider.System.GetUtcNow();
-                var readings = Enumerable.Range(0, 20).Select(i => new NewReading("live", $"p{i}", ReadingValue.FromInteger(now.ToUnixTimeMilliseconds()), null, ReadingQuality.Good, null, now, TimeProvider.System.GetTimestamp())).ToList();
+                var readings = Enumerable.Range(0, 20).Select(i => new Reading("live", $"p{i}", ReadingValue.FromInt64(now.ToUnixTimeMilliseconds()), null, ReadingQuality.Good, null, now, TimeProvider.System.GetTimestamp())).ToList();
                 await store.AppendReadingsAsync(readings, cancellationToken).ConfigureAwait(false);
                 taken += readings.Count;
             }

@@ -93,6 +93,18 @@ public class PointCodecTests
         Assert.Equal("18446744073709551615", value.ToString());
     }
 
+    [Theory]
+    [InlineData("f32", "7F C0 00 00")]
+    [InlineData("f32", "7F 80 00 00")]
+    [InlineData("f32", "FF 80 00 00")]
+    [InlineData("f64", "7F F8 00 00 00 00 00 00")]
+    public void A_nan_or_infinite_register_decodes_to_no_value(string type, string wire)
+    {
+        var value = PointCodec.DecodeRegisters(Point(type, "ABCD", scale: 2), Hex.Parse(wire));
+        Assert.Equal(ReadingValueKind.None, value.Kind);
+        Assert.Equal("null", value.ToString());
+    }
+
     [Fact]
     public void Scale_and_offset_apply_to_the_raw_value()
     {

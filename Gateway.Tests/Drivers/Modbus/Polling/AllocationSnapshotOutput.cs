@@ -38,7 +38,7 @@ public sealed class AllocationSnapshotOutput(int readingsPerPoll, int[] snapshot
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask PublishAsync(DriverEvent driverEvent, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken)
     {
         _done.TrySetException(new InvalidOperationException($"unexpected event {driverEvent.Type}"));
         return ValueTask.CompletedTask;

@@ -91,6 +91,40 @@ public partial class PymodbusDriverTests
     }
 
     [Fact]
+    public async Task A_float_register_holding_nan_or_infinity_is_a_bad_reading_without_a_value()
+    {
+        // Meters write NaN into a float register for "not available"; JSON has no NaN, so it must not go out as a good null.
+        using var temp = new TempDirectory("modbus");
+        var (_, _, tables) = TypeMatrix.Build();
+        (tables.Holding[202], tables.Holding[203]) = (0x7FC0, 0x0000); // f32 NaN
+        (tables.Holding[204], tables.Holding[205]) = (0xFF80, 0x0000); // f32 -∞
+        var port = Net.FreePort();
+        using var server = await PymodbusServer.StartAsync("tcp", port.ToString(CultureInfo.InvariantCulture), tables, temp);
+        DeviceOptions[] devices =
+        [
+            new()
+            {
+                Id = "meter", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{port}", PollMs = 200,
+                Points = [new() { Name = "far", Table = "holding", Address = 200 }, new() { Name = "nan", Table = "holding", Address = 202, Type = "f32" }, new() { Name = "inf", Table = "holding", Address = 204, Type = "f32", Unit = "kW" }],
+            },
+        ];
+
+        var output = await PollUntilAsync(devices, [], o => o.Latest().Count == 3);
+
+        var latest = output.Latest();
+        Assert.Equal((ReadingQuality.Good, "4242"), (latest[("meter", "far")].Quality, latest[("meter", "far")].Value.ToString()));
+        foreach (var name in new[] { "nan", "inf" })
+        {
+            var reading = latest[("meter", name)];
+            Assert.Equal(ReadingValue.None, reading.Value);
+            Assert.Equal(ReadingQuality.Bad, reading.Quality);
+            Assert.Equal("not a finite number (NaN or infinity)", reading.Reason);
+        }
+        Assert.Equal("kW", latest[("meter", "inf")].Unit);
+        Assert.Empty(output.Events); // the device answers: it is online
+    }
+
+    [Fact]
     public async Task A_server_that_dies_and_comes_back_is_reported_offline_then_online()
     {
         using var temp = new TempDirectory("modbus");

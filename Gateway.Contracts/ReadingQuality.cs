@@ -1,4 +1,4 @@
-namespace Gateway.Drivers.Abstractions;
+namespace Gateway.Contracts;
 
 /// <summary>Quality of one reading (SPEC section 3, READING.quality).</summary>
 public enum ReadingQuality : byte
