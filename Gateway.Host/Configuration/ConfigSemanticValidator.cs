@@ -4,6 +4,7 @@ using Gateway.Drivers.Pole;
 using Gateway.Inference;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Store;
+using Gateway.Sync.Time;
 
 namespace Gateway.Host.Configuration;
 
@@ -24,6 +25,7 @@ internal sealed class ConfigSemanticValidator(JsonSchemaValidator schema, Config
         fileChecks.Mqtt(config.Mqtt);
         Add(WebOptionsValidator.Problems(config.Web));
         Add(StorageOptionsValidator.Problems(config.Storage));
+        Add(TimeOptionsValidator.Problems(config.Time));
         UniqueDeviceIds(config.Devices);
         new DeviceProfileLoader(schema, files, errors).Merge(config.Devices);
         Add(ModbusDriverOptionsValidator.Problems(ComponentOptions.Build<ModbusDriverOptions>(config, ComponentOptions.Modbus)));

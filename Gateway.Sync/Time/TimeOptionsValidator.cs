@@ -1,31 +1,33 @@
+using System.Globalization;
+using Gateway.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Sync.Time;
 
-/// <summary>The <c>time</c> section's own rules, checked at start (and by <c>check-config</c>).</summary>
+/// <summary>
+/// The <c>time</c> section's own rules: NTP servers that parse as a host (and port), a poll interval
+/// in bounds. Run at start (<c>ValidateOnStart</c>) and by the Host's <c>check-config</c> through <see cref="Problems"/>.
+/// </summary>
 public sealed class TimeOptionsValidator : IValidateOptions<TimeOptions>
 {
-    public ValidateOptionsResult Validate(string? name, TimeOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var errors = Errors(options).Select(e => $"{e.Path}: {e.Message}").ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
+    public ValidateOptionsResult Validate(string? name, TimeOptions options) => OptionsProblems.ToResult(Problems(options));
 
-    /// <summary>Each problem with the path of the key it concerns (e.g. <c>time.ntpServers[1]</c>).</summary>
-    public static IEnumerable<(string Path, string Message)> Errors(TimeOptions options)
+    /// <summary>Every problem, with the configuration path of the key at fault (e.g. <c>time.ntpServers[1]</c>).</summary>
+    public static IReadOnlyList<(string Path, string Message)> Problems(TimeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        var problems = new List<(string Path, string Message)>();
         for (var i = 0; i < options.NtpServers.Count; i++)
         {
             if (!NtpServer.TryParse(options.NtpServers[i], out _, out var problem))
             {
-                yield return ($"time.ntpServers[{i}]", $"'{options.NtpServers[i]}' {problem}");
+                problems.Add(($"time.ntpServers[{i}]", $"'{options.NtpServers[i]}' {problem}"));
             }
         }
-        if (options.NtpPollSeconds is < 16 or > 86400 || double.IsNaN(options.NtpPollSeconds))
+        if (options.NtpPollSeconds is not (>= 16 and <= 86400))
         {
-            yield return ("time.ntpPollSeconds", "must be between 16 and 86400 seconds");
+            problems.Add(("time.ntpPollSeconds", string.Create(CultureInfo.InvariantCulture, $"must be from 16 to 86400, got {options.NtpPollSeconds}")));
         }
+        return problems;
     }
 }

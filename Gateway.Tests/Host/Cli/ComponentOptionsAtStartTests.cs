@@ -54,6 +54,12 @@ public sealed class ComponentOptionsAtStartTests
             o => o.Storage.Durability = "sometimes",
             "storage.durability: "
         },
+        {
+            "time", "spec-section4.json",
+            r => r["time"] = new JsonObject { ["ntpServers"] = new JsonArray("ntp.example:0") },
+            o => o.Time.NtpServers = ["ntp.example:0"],
+            "time.ntpServers[0]: 'ntp.example:0' has a port that is not 1..65535"
+        },
     };
 
     [Theory]

@@ -128,7 +128,7 @@ public sealed class NtpTimeSourceTests
     [InlineData("host:99999", false)]
     public void Server_names_are_checked_with_the_key_path(string text, bool valid)
     {
-        var errors = TimeOptionsValidator.Errors(new TimeOptions { NtpServers = ["pool.ntp.org", text] }).ToList();
+        var errors = TimeOptionsValidator.Problems(new TimeOptions { NtpServers = ["pool.ntp.org", text] }).ToList();
         if (valid)
         {
             Assert.Empty(errors);
