@@ -51,7 +51,9 @@ public class FakedClockEndToEndTests
         try
         {
             // Readings are stored undated (the wall clock says 1970) and held back: none may leave yet.
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            // Counted from the driver's start, not the process's: a loaded machine starts it late.
+            await gateway.WaitForLineAsync("Modbus driver polls", Patience);
+            await Task.Delay(TimeSpan.FromSeconds(3));
             Assert.Empty(paho.Messages);
 
             var firstFix = DateTimeOffset.UtcNow;
