@@ -5,6 +5,12 @@ namespace Gateway.Bench.Modbus;
 /// <summary>The simulated meter of the Modbus benches: 30 points in two reads (20 f32 CDAB in holding 0–39, 10 u16 scaled in input 0–9).</summary>
 public static class BenchMeter
 {
+    /// <summary>The first point decoded from the first read of a poll (the planner reads input registers before holding ones).</summary>
+    public const string FirstPointOfFirstRead = "u0";
+
+    /// <summary>The first point decoded from the last read (holding registers) of a poll.</summary>
+    public const string FirstPointOfLastRead = "f0";
+
     public static List<PointOptions> Points()
     {
         var points = new List<PointOptions>();
