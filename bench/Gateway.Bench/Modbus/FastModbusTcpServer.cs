@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Gateway.Drivers.Modbus.Protocol;
-using Gateway.Drivers.Pooling;
 
 namespace Gateway.Bench.Modbus;
 
@@ -105,7 +104,7 @@ public sealed class FastModbusTcpServer : IAsyncDisposable
         return ModbusPdu.WriteReadResponse(request.Function, _image.AsSpan(start, bytes), destination);
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
     {
         while (!buffer.IsEmpty)
