@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Gateway.Drivers.Modbus.Protocol;
-using Gateway.Drivers.Pooling;
 
 namespace Gateway.Simulation.Modbus;
 
@@ -216,7 +215,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
         return true;
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
     {
         while (!buffer.IsEmpty)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Modbus.Protocol;
 using Gateway.Drivers.Modbus.Transport;
 
@@ -34,7 +33,7 @@ public sealed class ModbusMaster : IAsyncDisposable
     /// <paramref name="response"/> (at least 253 bytes, owned by the caller) at the outcome's
     /// offset. Never throws for device or wire faults, only for cancellation.
     /// </summary>
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ModbusOutcome> ExecuteAsync(byte unitId, ModbusRequest request, Memory<byte> response, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (response.Length < ModbusLimits.MaxPduLength)

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Points;
@@ -122,7 +121,7 @@ internal sealed class ModbusLink
     }
 
     /// <summary>One poll of <paramref name="device"/>: every planned read, its points published with their quality.</summary>
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask PollAsync(ModbusDevice device, CancellationToken cancellationToken)
     {
         device.Polls++;
@@ -166,7 +165,7 @@ internal sealed class ModbusLink
         await UpdateHealthAsync(device, answered, last, cancellationToken).ConfigureAwait(false);
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask UpdateHealthAsync(ModbusDevice device, bool answered, ModbusOutcome last, CancellationToken cancellationToken)
     {
         if (answered)
@@ -216,7 +215,7 @@ internal sealed class ModbusLink
         return GatewayEvent.Create(type, device.Id, data, _time.GetUtcNow(), _time.GetTimestamp());
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishBlockAsync(ModbusDevice device, int blockIndex, ModbusOutcome outcome, CancellationToken cancellationToken)
     {
         var block = device.Blocks[blockIndex];
@@ -242,7 +241,7 @@ internal sealed class ModbusLink
             : PointCodec.DecodeRegisters(point, data.Slice(relative * 2, point.Width * 2));
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask PublishBadAsync(ModbusDevice device, int blockIndex, string reason, CancellationToken cancellationToken)
     {
         var measuredAt = _time.GetUtcNow();

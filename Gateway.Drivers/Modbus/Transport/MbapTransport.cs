@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Channels;
 using Gateway.Drivers.Modbus.Protocol;
 
@@ -17,7 +16,7 @@ public sealed class MbapTransport(ByteChannelConnector connect, ModbusLinkCounte
     private readonly byte[] _receive = new byte[MbapHeader.Size + ModbusLimits.MaxPduLength];
     private ushort _transactionId;
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<TransferResult> ExchangeAsync(IByteChannel channel, byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken cancellationToken)
     {
         var id = ++_transactionId;
@@ -49,7 +48,7 @@ public sealed class MbapTransport(ByteChannelConnector connect, ModbusLinkCounte
         }
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadFrameAsync(IByteChannel channel, int count, int offset, CancellationToken cancellationToken)
     {
         var read = 0;

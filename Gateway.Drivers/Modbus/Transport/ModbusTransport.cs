@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Gateway.Drivers.Pooling;
 
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Channels;
@@ -41,7 +40,7 @@ public abstract class ModbusTransport : IAsyncDisposable
     /// response PDU into <paramref name="responsePdu"/> (≥ 253 bytes). <paramref name="timeoutToken"/>
     /// bounds the whole exchange including a connect; its cancellation is a timeout, not an error.
     /// </summary>
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<TransferResult> TransactAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken timeoutToken)
     {
         Counters.Transaction();
@@ -54,7 +53,7 @@ public abstract class ModbusTransport : IAsyncDisposable
         return result;
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<TransferResult> ExchangeOrFailAsync(byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken timeoutToken)
     {
         try
@@ -91,7 +90,7 @@ public abstract class ModbusTransport : IAsyncDisposable
     {
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected static async ValueTask<int> ReadSomeAsync(IByteChannel channel, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var n = await channel.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);

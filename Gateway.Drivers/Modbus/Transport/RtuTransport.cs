@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Gateway.Drivers.Pooling;
 using Gateway.Drivers.Channels;
 using Gateway.Drivers.Modbus.Protocol;
 
@@ -29,7 +28,7 @@ public sealed class RtuTransport : ModbusTransport
         _interFrame = interFrame;
     }
 
-    [AsyncMethodBuilder(typeof(SharedPoolValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     protected override async ValueTask<TransferResult> ExchangeAsync(IByteChannel channel, byte unitId, ReadOnlyMemory<byte> requestPdu, Memory<byte> responsePdu, CancellationToken cancellationToken)
     {
         if (_interFrame > TimeSpan.Zero)

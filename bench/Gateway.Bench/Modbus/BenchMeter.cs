@@ -16,6 +16,12 @@ public static class BenchMeter
         Registers = ModbusRegisterArray.Pattern(1024, i => (ushort)((i * 31) + 7)),
     });
 
+    /// <summary>The first point decoded from the first read of a poll (the planner reads input registers before holding ones).</summary>
+    public const string FirstPointOfFirstRead = "u0";
+
+    /// <summary>The first point decoded from the last read (holding registers) of a poll.</summary>
+    public const string FirstPointOfLastRead = "f0";
+
     public static List<PointOptions> Points()
     {
         var points = new List<PointOptions>();
