@@ -25,8 +25,9 @@ public class MqttConnectionSupervisorRestartTests
 
         // what SupervisedComponent does after the back-off
         await supervisor.StartAsync(CancellationToken.None);
-        await MqttUplinkHarness.WaitUntilAsync(() => connector.Attempts >= 2, TimeSpan.FromSeconds(10), () => $"{connector.Attempts} attempt(s), {supervisor.Status}");
-        Assert.Equal(MqttConnectionState.Failing, supervisor.Status.State);
+        // Failing, not merely a second attempt counted: the state says Connecting until that attempt's refusal is recorded.
+        await MqttUplinkHarness.WaitUntilAsync(() => connector.Attempts >= 2 && supervisor.Status.State == MqttConnectionState.Failing,
+            TimeSpan.FromSeconds(30), () => $"{connector.Attempts} attempt(s), {supervisor.Status}");
 
         await supervisor.StopAsync(CancellationToken.None);
         Assert.Equal(MqttConnectionState.Stopped, supervisor.Status.State);
