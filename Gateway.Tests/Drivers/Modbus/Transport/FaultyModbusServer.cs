@@ -17,7 +17,11 @@ public sealed class FaultyModbusServer : IAsyncDisposable
     private readonly Task _accepting;
     private readonly bool _rtu;
     private readonly Random _random = new(42);
+    private readonly SemaphoreSlim _lateAnswers = new(0);
     private int _requests;
+    private int _handled;
+    private long _connectionBytesSent;
+    private volatile bool _connectionClosed;
 
     public FaultyModbusServer(bool rtu, byte unitId = 1)
     {
@@ -35,9 +39,23 @@ public sealed class FaultyModbusServer : IAsyncDisposable
 
     public Func<int, WireFault> NextFault { get; set; } = _ => WireFault.None;
 
-    public TimeSpan LateBy { get; set; } = TimeSpan.FromMilliseconds(300);
-
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>
+    /// Requests of any unit whose handling is over (answered, ignored, or its connection closed); a late
+    /// answer counts once <see cref="ReleaseLateAnswer"/> let it go. Tests on fake time wait for this
+    /// before they move the clock, so a timeout never overtakes an answer still on its way.
+    /// </summary>
+    public int Handled => Volatile.Read(ref _handled);
+
+    /// <summary>Bytes sent on the newest connection (compare with what the client read of it).</summary>
+    public long ConnectionBytesSent => Interlocked.Read(ref _connectionBytesSent);
+
+    /// <summary>The newest connection was closed by a <see cref="WireFault.Close"/>.</summary>
+    public bool ConnectionClosed => _connectionClosed;
+
+    /// <summary>Lets the oldest held <see cref="WireFault.Late"/> answer go out.</summary>
+    public void ReleaseLateAnswer() => _lateAnswers.Release();
 
     /// <summary>Requests per unit id seen.</summary>
     public int[] RequestsPerUnit { get; } = new int[256];
@@ -49,6 +67,8 @@ public sealed class FaultyModbusServer : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptSocketAsync(_stop.Token);
+                Interlocked.Exchange(ref _connectionBytesSent, 0);
+                _connectionClosed = false;
                 _ = ServeAsync(client);
             }
         }
@@ -106,19 +126,25 @@ public sealed class FaultyModbusServer : IAsyncDisposable
                 RequestsPerUnit[unit]++;
                 if (unit != UnitId)
                 {
+                    Interlocked.Increment(ref _handled);
                     continue;
                 }
                 var index = Interlocked.Increment(ref _requests) - 1;
                 if (!ModbusPdu.TryParseRequest(pdu, out var request))
                 {
+                    Interlocked.Increment(ref _handled);
                     continue;
                 }
                 var fault = NextFault(index);
                 if (fault == WireFault.Close)
                 {
+                    socket.Close();
+                    _connectionClosed = true;
+                    Interlocked.Increment(ref _handled);
                     return;
                 }
                 await AnswerAsync(socket, request, transactionId, fault);
+                Interlocked.Increment(ref _handled);
             }
         }
         catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
@@ -135,7 +161,7 @@ public sealed class FaultyModbusServer : IAsyncDisposable
             case WireFault.Silence:
                 return;
             case WireFault.Late:
-                await Task.Delay(LateBy, _stop.Token);
+                await _lateAnswers.WaitAsync(_stop.Token);
                 await SendAsync(socket, right);
                 return;
             case WireFault.CorruptCrc:
@@ -233,7 +259,11 @@ public sealed class FaultyModbusServer : IAsyncDisposable
         return mbap;
     }
 
-    private async Task SendAsync(Socket socket, byte[] data) => await socket.SendAsync(data, SocketFlags.None, _stop.Token);
+    private async Task SendAsync(Socket socket, byte[] data)
+    {
+        var sent = await socket.SendAsync(data, SocketFlags.None, _stop.Token);
+        Interlocked.Add(ref _connectionBytesSent, sent);
+    }
 
     private async Task<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)
     {
@@ -255,5 +285,6 @@ public sealed class FaultyModbusServer : IAsyncDisposable
         _listener.Stop();
         await _accepting;
         _stop.Dispose();
+        _lateAnswers.Dispose();
     }
 }
