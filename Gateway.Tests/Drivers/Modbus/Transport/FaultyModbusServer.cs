@@ -22,6 +22,7 @@ public sealed class FaultyModbusServer : IAsyncDisposable
     private int _handled;
     private long _connectionBytesSent;
     private volatile bool _connectionClosed;
+    private volatile bool _lastUnanswered;
 
     public FaultyModbusServer(bool rtu, byte unitId = 1)
     {
@@ -50,6 +51,9 @@ public sealed class FaultyModbusServer : IAsyncDisposable
 
     /// <summary>Bytes sent on the newest connection (compare with what the client read of it).</summary>
     public long ConnectionBytesSent => Interlocked.Read(ref _connectionBytesSent);
+
+    /// <summary>The last request handled got no answer at all (another unit's, or <see cref="WireFault.Silence"/>): its master can only time out.</summary>
+    public bool LastRequestUnanswered => _lastUnanswered;
 
     /// <summary>The newest connection was closed by a <see cref="WireFault.Close"/>.</summary>
     public bool ConnectionClosed => _connectionClosed;
@@ -126,12 +130,14 @@ public sealed class FaultyModbusServer : IAsyncDisposable
                 RequestsPerUnit[unit]++;
                 if (unit != UnitId)
                 {
+                    _lastUnanswered = true;
                     Interlocked.Increment(ref _handled);
                     continue;
                 }
                 var index = Interlocked.Increment(ref _requests) - 1;
                 if (!ModbusPdu.TryParseRequest(pdu, out var request))
                 {
+                    _lastUnanswered = true;
                     Interlocked.Increment(ref _handled);
                     continue;
                 }
@@ -140,10 +146,12 @@ public sealed class FaultyModbusServer : IAsyncDisposable
                 {
                     socket.Close();
                     _connectionClosed = true;
+                    _lastUnanswered = false;
                     Interlocked.Increment(ref _handled);
                     return;
                 }
                 await AnswerAsync(socket, request, transactionId, fault);
+                _lastUnanswered = fault == WireFault.Silence;
                 Interlocked.Increment(ref _handled);
             }
         }
