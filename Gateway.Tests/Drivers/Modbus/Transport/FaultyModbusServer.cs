@@ -20,8 +20,7 @@ public sealed class FaultyModbusServer : IAsyncDisposable
     private readonly SemaphoreSlim _lateAnswers = new(0);
     private int _requests;
     private int _handled;
-    private long _connectionBytesSent;
-    private volatile bool _connectionClosed;
+    private Connection _newest = new();
     private volatile bool _lastUnanswered;
 
     public FaultyModbusServer(bool rtu, byte unitId = 1)
@@ -50,13 +49,13 @@ public sealed class FaultyModbusServer : IAsyncDisposable
     public int Handled => Volatile.Read(ref _handled);
 
     /// <summary>Bytes sent on the newest connection (compare with what the client read of it).</summary>
-    public long ConnectionBytesSent => Interlocked.Read(ref _connectionBytesSent);
+    public long ConnectionBytesSent => Interlocked.Read(ref Volatile.Read(ref _newest).BytesSent);
 
     /// <summary>The last request handled got no answer at all (another unit's, or <see cref="WireFault.Silence"/>): its master can only time out.</summary>
     public bool LastRequestUnanswered => _lastUnanswered;
 
     /// <summary>The newest connection was closed by a <see cref="WireFault.Close"/>.</summary>
-    public bool ConnectionClosed => _connectionClosed;
+    public bool ConnectionClosed => Volatile.Read(ref _newest).Closed;
 
     /// <summary>Lets the oldest held <see cref="WireFault.Late"/> answer go out.</summary>
     public void ReleaseLateAnswer() => _lateAnswers.Release();
@@ -71,9 +70,10 @@ public sealed class FaultyModbusServer : IAsyncDisposable
             while (!_stop.IsCancellationRequested)
             {
                 var client = await _listener.AcceptSocketAsync(_stop.Token);
-                Interlocked.Exchange(ref _connectionBytesSent, 0);
-                _connectionClosed = false;
-                _ = ServeAsync(client);
+                // Per connection: an older one may still be finishing (its close racing with this accept).
+                var connection = new Connection();
+                Volatile.Write(ref _newest, connection);
+                _ = ServeAsync(client, connection);
             }
         }
         catch (OperationCanceledException)
@@ -84,7 +84,7 @@ public sealed class FaultyModbusServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket socket)
+    private async Task ServeAsync(Socket socket, Connection connection)
     {
         using var _ = socket;
         var buffer = new byte[512];
@@ -144,13 +144,13 @@ public sealed class FaultyModbusServer : IAsyncDisposable
                 var fault = NextFault(index);
                 if (fault == WireFault.Close)
                 {
+                    connection.Closed = true;
                     socket.Close();
-                    _connectionClosed = true;
                     _lastUnanswered = false;
                     Interlocked.Increment(ref _handled);
                     return;
                 }
-                await AnswerAsync(socket, request, transactionId, fault);
+                await AnswerAsync(socket, connection, request, transactionId, fault);
                 _lastUnanswered = fault == WireFault.Silence;
                 Interlocked.Increment(ref _handled);
             }
@@ -160,7 +160,7 @@ public sealed class FaultyModbusServer : IAsyncDisposable
         }
     }
 
-    private async Task AnswerAsync(Socket socket, ModbusRequest request, ushort transactionId, WireFault fault)
+    private async Task AnswerAsync(Socket socket, Connection connection, ModbusRequest request, ushort transactionId, WireFault fault)
     {
         var right = Frame(Response(request, wrong: false), UnitId, transactionId);
         var wrongData = Response(request, wrong: true);
@@ -170,46 +170,46 @@ public sealed class FaultyModbusServer : IAsyncDisposable
                 return;
             case WireFault.Late:
                 await _lateAnswers.WaitAsync(_stop.Token);
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.CorruptCrc:
                 right[_random.Next(1, right.Length)] ^= (byte)(1 << _random.Next(8));
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.Truncated:
-                await SendAsync(socket, right[..(right.Length - 1 - _random.Next(Math.Min(3, right.Length - 2)))]);
+                await SendAsync(socket, connection, right[..(right.Length - 1 - _random.Next(Math.Min(3, right.Length - 2)))]);
                 return;
             case WireFault.WrongUnitFirst:
-                await SendAsync(socket, Frame(wrongData, (byte)(UnitId + 1), transactionId));
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, Frame(wrongData, (byte)(UnitId + 1), transactionId));
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.StaleTransactionFirst:
-                await SendAsync(socket, Frame(wrongData, UnitId, (ushort)(transactionId - 1)));
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, Frame(wrongData, UnitId, (ushort)(transactionId - 1)));
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.BadFrameFirst:
                 var bad = Frame(wrongData, UnitId, transactionId);
                 bad[^1] ^= 0x55;
-                await SendAsync(socket, bad);
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, bad);
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.Noise:
                 var noise = new byte[_random.Next(1, 20)];
                 _random.NextBytes(noise);
-                await SendAsync(socket, [.. noise, .. right, .. noise[..(noise.Length / 2)]]);
+                await SendAsync(socket, connection, [.. noise, .. right, .. noise[..(noise.Length / 2)]]);
                 return;
             case WireFault.BadHeader:
                 right[3] = 7;
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, right);
                 return;
             case WireFault.WrongLength:
                 var shortData = new byte[Math.Max(0, ModbusPdu.ResponseLength(request) - 2 - 2)];
                 var shortPdu = new byte[shortData.Length + 2];
                 ModbusPdu.WriteReadResponse(request.Function, shortData, shortPdu);
-                await SendAsync(socket, Frame(shortPdu, UnitId, transactionId));
+                await SendAsync(socket, connection, Frame(shortPdu, UnitId, transactionId));
                 return;
             default:
-                await SendAsync(socket, right);
+                await SendAsync(socket, connection, right);
                 return;
         }
     }
@@ -267,10 +267,16 @@ public sealed class FaultyModbusServer : IAsyncDisposable
         return mbap;
     }
 
-    private async Task SendAsync(Socket socket, byte[] data)
+    private async Task SendAsync(Socket socket, Connection connection, byte[] data)
     {
         var sent = await socket.SendAsync(data, SocketFlags.None, _stop.Token);
-        Interlocked.Add(ref _connectionBytesSent, sent);
+        Interlocked.Add(ref connection.BytesSent, sent);
+    }
+
+    private sealed class Connection
+    {
+        public long BytesSent;
+        public volatile bool Closed;
     }
 
     private async Task<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer)

@@ -20,6 +20,7 @@ public class TransportFaultTests
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(150);
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
     private CountingChannel? _channel;
+    private int _issued;
 
     [Theory]
     [InlineData(false, WireFault.None)]
@@ -173,17 +174,16 @@ public class TransportFaultTests
 
     /// <summary>
     /// One read. Its timeout passes (on fake time) only if it is still waiting once the server has
-    /// dealt with the request and the master has taken in all the server sent, and has seen the end
-    /// of a connection the server closed.
+    /// dealt with every request sent so far and the master has taken in all the server sent, and has
+    /// seen the end of a connection the server closed.
     /// </summary>
     private async Task<(ModbusOutcome Outcome, ushort[] Values)> ReadAsync(FaultyModbusServer server, ModbusMaster master, ushort address, ushort count)
     {
-        var handled = server.Handled;
         var read = ExecuteAsync(master, address, count);
         await Eventually.HoldsAsync(
-            () => read.IsCompleted || (server.Handled > handled && Volatile.Read(ref _channel) is { } c
+            () => read.IsCompleted || (server.Handled == _issued && Volatile.Read(ref _channel) is { } c
                 && c.Taken == server.ConnectionBytesSent && (c.Ended || !server.ConnectionClosed)),
-            () => $"request {handled} to be dealt with ({server.Handled} handled, {server.ConnectionBytesSent} B sent, {_channel?.Taken} B taken)");
+            () => $"request {_issued} to be dealt with ({server.Handled} handled, {server.ConnectionBytesSent} B sent, {_channel?.Taken} B taken)");
         if (!read.IsCompleted)
         {
             _time.Advance(Timeout);
@@ -191,8 +191,9 @@ public class TransportFaultTests
         return await read;
     }
 
-    private static async Task<(ModbusOutcome Outcome, ushort[] Values)> ExecuteAsync(ModbusMaster master, ushort address, ushort count)
+    private async Task<(ModbusOutcome Outcome, ushort[] Values)> ExecuteAsync(ModbusMaster master, ushort address, ushort count)
     {
+        _issued++;
         var response = new byte[ModbusLimits.MaxPduLength];
         var outcome = await master.ExecuteAsync(1, ModbusRequest.Read(ModbusFunction.ReadHoldingRegisters, address, count), response, Timeout, CancellationToken.None);
         if (!outcome.IsSuccess)
