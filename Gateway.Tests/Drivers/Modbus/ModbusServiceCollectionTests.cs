@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Gateway.Simulation.Modbus;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Modbus;
 
@@ -24,7 +23,7 @@ public class ModbusServiceCollectionTests
         registers.Registers[5] = 777;
         await using var device = new SimulatedModbusServer(new SimulatedModbusOptions { UnitId = 1, Registers = registers });
         var sink = new CollectingDriverOutput();
-        var time = new FakeTimeProvider(Start);
+        var time = new WatchedFakeTime(Start);
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(time);
@@ -55,7 +54,10 @@ public class ModbusServiceCollectionTests
         try
         {
             // The first poll is due at once; the second only when the host's (fake) clock says 100 ms have passed.
-            await Eventually.HoldsAsync(() => sink.Readings.Length == 1, () => $"the first poll; {sink.Readings.Length} readings");
+            // The clock moves only once the link waits for that slot: moved earlier (the reading can reach the
+            // sink before the link arms its timer), the slot would be counted from the moved clock and never come.
+            await Eventually.HoldsAsync(() => sink.Readings.Length == 1 && time.IsArmed(o => o is ReusableDelay),
+                () => $"the first poll and the link waiting for the next; {sink.Readings.Length} readings");
             time.Advance(TimeSpan.FromMilliseconds(100));
             await Eventually.HoldsAsync(() => sink.Readings.Length == 2, () => $"the second poll; {sink.Readings.Length} readings");
 
