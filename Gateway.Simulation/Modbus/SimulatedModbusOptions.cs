@@ -21,7 +21,4 @@ public sealed class SimulatedModbusOptions
     /// pool, so a test can count the allocations of the driver alone.
     /// </summary>
     public bool DedicatedThreads { get; init; }
-
-    /// <summary>The clock for <see cref="WireFault.Late"/> answers.</summary>
-    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -24,7 +24,11 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, Task> _connections = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Random _random = new(42);
+    private readonly SemaphoreSlim _lateAnswers = new(0);
     private long _requests;
+    private int _handled;
+    private Connection _newest = new();
+    private volatile bool _lastUnanswered;
 
     public SimulatedModbusServer(SimulatedModbusOptions? options = null)
     {
@@ -66,8 +70,28 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     /// <summary>Chooses what happens to the answer of request number n (from 0). Null: every answer is right.</summary>
     public Func<int, WireFault>? NextFault { get; set; }
 
-    /// <summary>How late a <see cref="WireFault.Late"/> answer comes.</summary>
-    public TimeSpan LateBy { get; set; } = TimeSpan.FromMilliseconds(300);
+    /// <summary>
+    /// Requests of any unit whose handling is over (answered, ignored, or their connection closed); a
+    /// <see cref="WireFault.Late"/> answer counts once <see cref="ReleaseLateAnswer"/> let it go. Tests on
+    /// fake time wait for this before they move the clock, so a timeout never overtakes an answer still
+    /// on its way.
+    /// </summary>
+    public int Handled => Volatile.Read(ref _handled);
+
+    /// <summary>Bytes sent on the newest connection (to compare with what the client has read of it).</summary>
+    public long ConnectionBytesSent => Interlocked.Read(ref Volatile.Read(ref _newest).BytesSent);
+
+    /// <summary>The newest connection was closed by a <see cref="WireFault.Close"/>.</summary>
+    public bool ConnectionClosed => Volatile.Read(ref _newest).Closed;
+
+    /// <summary>The last request handled got no answer at all (another unit's, or <see cref="WireFault.Silence"/>): its master can only time out.</summary>
+    public bool LastRequestUnanswered => _lastUnanswered;
+
+    /// <summary>
+    /// Lets the oldest held <see cref="WireFault.Late"/> answer go out. Held rather than delayed, so that
+    /// "after the master's timeout" is the test's decision on its own clock, not a wall-clock guess.
+    /// </summary>
+    public void ReleaseLateAnswer() => _lateAnswers.Release();
 
     private async Task AcceptAsync(TcpListener listener)
     {
@@ -77,7 +101,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
             {
                 var socket = await listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
                 socket.NoDelay = true;
-                _connections[socket] = ServeAsync(socket);
+                _connections[socket] = ServeAsync(socket, NewConnection());
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -86,7 +110,24 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
         }
     }
 
-    private async Task ServeAsync(Socket socket)
+    /// <summary>
+    /// State per connection, not per server: an older connection may still be closing while the next is
+    /// accepted, and its close must not be taken for the new one's.
+    /// </summary>
+    private Connection NewConnection()
+    {
+        var connection = new Connection();
+        Volatile.Write(ref _newest, connection);
+        return connection;
+    }
+
+    private void Handle(bool unanswered)
+    {
+        _lastUnanswered = unanswered;
+        Interlocked.Increment(ref _handled);
+    }
+
+    private async Task ServeAsync(Socket socket, Connection connection)
     {
         var request = new byte[FrameCapacity];
         var response = new byte[FrameCapacity];
@@ -134,6 +175,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
                 }
                 if (!Count(unit, out var index))
                 {
+                    Handle(unanswered: true);
                     continue;
                 }
                 var pdu = requestMemory.Slice(pduStart, pduLength);
@@ -141,18 +183,25 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
                 {
                     if (!ModbusPdu.TryParseRequest(pdu, out var parsed))
                     {
+                        Handle(unanswered: true);
                         continue;
                     }
                     var fault = next(index);
                     if (fault == WireFault.Close)
                     {
+                        connection.Closed = true;
+                        socket.Close();
+                        Handle(unanswered: false);
                         return;
                     }
-                    await AnswerWithFaultAsync(socket, pdu, unit, transactionId, fault, scratch).ConfigureAwait(false);
+                    await AnswerWithFaultAsync(socket, connection, pdu, unit, transactionId, fault, scratch).ConfigureAwait(false);
+                    Handle(unanswered: fault == WireFault.Silence);
                     continue;
                 }
                 var size = Frame(unit, transactionId, pdu, response, scratch);
-                await socket.SendAsync(response.AsMemory(0, size), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                var sent = await socket.SendAsync(response.AsMemory(0, size), SocketFlags.None, _stop.Token).ConfigureAwait(false);
+                Interlocked.Add(ref connection.BytesSent, sent);
+                Handle(unanswered: false);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -178,12 +227,14 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
                 using var socket = listener.AcceptSocket();
                 socket.NoDelay = true;
                 _connections[socket] = Task.CompletedTask;
+                var connection = NewConnection();
                 while (ReceiveExactly(socket, request.AsSpan(0, MbapHeader.Size))
                     && MbapHeader.TryParse(request, out var header)
                     && ReceiveExactly(socket, request.AsSpan(MbapHeader.Size, header.PduLength)))
                 {
                     if (!Count(header.UnitId, out _))
                     {
+                        Handle(unanswered: true);
                         continue;
                     }
                     var size = Frame(header.UnitId, header.TransactionId, request.AsMemory(MbapHeader.Size, header.PduLength), response, scratch);
@@ -191,6 +242,8 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
                     {
                         sent += socket.Send(response, sent, size - sent, SocketFlags.None);
                     }
+                    Interlocked.Add(ref connection.BytesSent, size);
+                    Handle(unanswered: false);
                 }
                 _connections.TryRemove(socket, out _);
             }
@@ -321,7 +374,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     }
 
     /// <summary>The fault paths allocate freely: they serve robustness tests, not measurements.</summary>
-    private async Task AnswerWithFaultAsync(Socket socket, ReadOnlyMemory<byte> pdu, byte unit, ushort transactionId, WireFault fault, AnswerScratch scratch)
+    private async Task AnswerWithFaultAsync(Socket socket, Connection connection, ReadOnlyMemory<byte> pdu, byte unit, ushort transactionId, WireFault fault, AnswerScratch scratch)
     {
         var rightPdu = new byte[ModbusLimits.MaxPduLength];
         var length = Answer(pdu, rightPdu, scratch);
@@ -341,46 +394,46 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
             case WireFault.Silence:
                 return;
             case WireFault.Late:
-                await Task.Delay(LateBy, _options.Time, _stop.Token).ConfigureAwait(false);
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await _lateAnswers.WaitAsync(_stop.Token).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.CorruptCrc:
                 right[_random.Next(1, right.Length)] ^= (byte)(1 << _random.Next(8));
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.Truncated:
-                await SendAsync(socket, right[..(right.Length - 1 - _random.Next(Math.Min(3, right.Length - 2)))]).ConfigureAwait(false);
+                await SendAsync(socket, connection, right[..(right.Length - 1 - _random.Next(Math.Min(3, right.Length - 2)))]).ConfigureAwait(false);
                 return;
             case WireFault.WrongUnitFirst:
-                await SendAsync(socket, Frame(wrongPdu, (byte)(unit + 1), transactionId)).ConfigureAwait(false);
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, Frame(wrongPdu, (byte)(unit + 1), transactionId)).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.StaleTransactionFirst:
-                await SendAsync(socket, Frame(wrongPdu, unit, (ushort)(transactionId - 1))).ConfigureAwait(false);
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, Frame(wrongPdu, unit, (ushort)(transactionId - 1))).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.BadFrameFirst:
                 var bad = Frame(wrongPdu, unit, transactionId);
                 bad[^1] ^= 0x55;
-                await SendAsync(socket, bad).ConfigureAwait(false);
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, bad).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.Noise:
                 var noise = new byte[_random.Next(1, 20)];
                 _random.NextBytes(noise);
-                await SendAsync(socket, [.. noise, .. right, .. noise[..(noise.Length / 2)]]).ConfigureAwait(false);
+                await SendAsync(socket, connection, [.. noise, .. right, .. noise[..(noise.Length / 2)]]).ConfigureAwait(false);
                 return;
             case WireFault.BadHeader:
                 right[3] = 7;
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
             case WireFault.WrongLength when rightPdu.Length >= 4:
                 var shortPdu = new byte[rightPdu.Length - 2];
                 ModbusPdu.WriteReadResponse((ModbusFunction)rightPdu[0], new byte[shortPdu.Length - 2], shortPdu);
-                await SendAsync(socket, Frame(shortPdu, unit, transactionId)).ConfigureAwait(false);
+                await SendAsync(socket, connection, Frame(shortPdu, unit, transactionId)).ConfigureAwait(false);
                 return;
             default:
-                await SendAsync(socket, right).ConfigureAwait(false);
+                await SendAsync(socket, connection, right).ConfigureAwait(false);
                 return;
         }
     }
@@ -399,7 +452,11 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
         return mbap;
     }
 
-    private async Task SendAsync(Socket socket, byte[] data) => await socket.SendAsync(data, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+    private async Task SendAsync(Socket socket, Connection connection, byte[] data)
+    {
+        var sent = await socket.SendAsync(data, SocketFlags.None, _stop.Token).ConfigureAwait(false);
+        Interlocked.Add(ref connection.BytesSent, sent);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -422,6 +479,13 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
         await Task.WhenAll(_accepting).ConfigureAwait(false);
         await Task.WhenAll(_connections.Values).ConfigureAwait(false);
         _stop.Dispose();
+        _lateAnswers.Dispose();
+    }
+
+    private sealed class Connection
+    {
+        public long BytesSent;
+        public volatile bool Closed;
     }
 
     /// <summary>Per-connection buffers, so that answering allocates nothing.</summary>

@@ -6,7 +6,7 @@ public enum WireFault
     None,
     /// <summary>No answer at all.</summary>
     Silence,
-    /// <summary>The answer arrives after the master's timeout (a late answer for the next request to ignore).</summary>
+    /// <summary>The answer is held until <see cref="SimulatedModbusServer.ReleaseLateAnswer"/>, i.e. after the master's timeout (a late answer for the next request to ignore).</summary>
     Late,
     /// <summary>RTU: one bit of the frame flipped (CRC error).</summary>
     CorruptCrc,

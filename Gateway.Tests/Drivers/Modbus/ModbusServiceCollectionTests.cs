@@ -3,84 +3,100 @@ using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Modbus.Polling;
 using Gateway.Tests.Drivers.Modbus.Transport;
+using Gateway.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus;
 
+/// <summary>What <c>AddModbusDrivers</c> registers, and that the registered driver runs on the host's sink and clock.</summary>
 public class ModbusServiceCollectionTests
 {
+    private static readonly DateTimeOffset Start = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
+
     [Fact]
-    public async Task AddModbusDrivers_polls_into_the_hosts_sink()
+    public async Task One_driver_serves_as_writer_and_status_and_polls_the_modbus_devices_into_the_hosts_sink_on_the_hosts_clock()
     {
         var registers = new ModbusRegisterArray(256);
         registers.Registers[5] = 777;
         await using var device = new SimulatedModbusServer(new SimulatedModbusOptions { UnitId = 1, Registers = registers });
-        var sink = new ListSink();
+        var sink = new CollectingDriverOutput();
+        var time = new WatchedFakeTime(Start);
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IDriverSink>(sink);
-        services.AddModbusDrivers(o => o.Devices =
+        void Configure(ModbusDriverOptions o) => o.Devices =
         [
-            new DeviceOptions { Id = "m", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{device.Port}", PollMs = 100, Points = [new PointOptions { Name = "p", Table = "holding", Address = 5 }] },
+            new DeviceOptions { Id = "m", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{device.Port}", PollMs = 100, Points = [new PointOptions { Name = "p", Table = "holding", Address = 5, Writable = true }] },
             new DeviceOptions { Id = "door", Type = "gpio-input" },
-        ]);
+        ];
+        services.AddModbusDrivers(Configure);
+        services.AddModbusDrivers(Configure); // a second call adds nothing: one driver, one pump
         await using var provider = services.BuildServiceProvider();
-        Assert.NotNull(provider.GetRequiredService<IModbusWriter>());
-        var status = provider.GetRequiredService<IModbusDriverStatus>();
-        Assert.Equal(["m"], status.GetStatus().Select(s => s.DeviceId));
 
+        var writer = provider.GetRequiredService<IModbusWriter>();
+        var status = provider.GetRequiredService<IModbusDriverStatus>();
+        Assert.Same(writer, status);
+        Assert.Same(writer, provider.GetRequiredService<IModbusWriter>());
+        // Only devices of type modbus become Modbus devices, grouped by endpoint into links.
+        var m = Assert.Single(status.GetStatus());
+        Assert.Equal(("m", $"tcp://127.0.0.1:{device.Port}", 1), (m.DeviceId, m.Link, m.ReadsPerPoll));
         var hosted = provider.GetServices<IHostedService>().ToList();
-        Assert.Equal(2, hosted.Count); // the output pump and the driver
+        Assert.Equal(["DriverOutputPump", "ModbusDriverService"], hosted.Select(h => h.GetType().Name).Order(StringComparer.Ordinal));
+
         foreach (var service in hosted)
         {
             await service.StartAsync(CancellationToken.None);
         }
-        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (sink.Count < 3)
+        try
         {
-            await Task.Delay(20, wait.Token);
+            // The first poll is due at once; the second only when the host's (fake) clock says 100 ms have passed.
+            // The clock moves only once the link waits for that slot: moved earlier (the reading can reach the
+            // sink before the link arms its timer), the slot would be counted from the moved clock and never come.
+            await Eventually.HoldsAsync(() => sink.Readings.Length == 1 && time.IsArmed(o => o is ReusableDelay),
+                () => $"the first poll and the link waiting for the next; {sink.Readings.Length} readings");
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            await Eventually.HoldsAsync(() => sink.Readings.Length == 2, () => $"the second poll; {sink.Readings.Length} readings");
+
+            Assert.Equal([Start, Start.AddMilliseconds(100)], sink.Readings.Select(r => r.MeasuredAt));
+            Assert.All(sink.Readings, r => Assert.Equal(("m", "p", "777", ReadingQuality.Good), (r.Device, r.Point, r.Value.ToString(), r.Quality)));
+
+            var written = await writer.WriteAsync("m", "p", 4321, CancellationToken.None);
+            Assert.Equal(ModbusWriteStatus.Written, written.Status);
+            Assert.Equal(4321, registers.Registers[5]);
+            Assert.Equal(ModbusWriteStatus.UnknownDevice, (await writer.WriteAsync("door", "p", 1, CancellationToken.None)).Status);
         }
-        foreach (var service in hosted)
+        finally
         {
-            await service.StopAsync(CancellationToken.None);
+            foreach (var service in hosted)
+            {
+                await service.StopAsync(CancellationToken.None);
+            }
         }
-        Assert.All(sink.Snapshot(), r => Assert.Equal(("m", "p", "777", ReadingQuality.Good), (r.Device, r.Point, r.Value.ToString(), r.Quality)));
     }
 
-    private sealed class ListSink : IDriverSink
+    [Theory]
+    [InlineData("bus", "devices[0].bus: unknown bus 'rs485-9' (defined: rs485-1)")]
+    [InlineData("endpoint", "devices[0].endpoint: invalid endpoint 'udp://127.0.0.1:502': scheme 'udp' is not one of tcp, rtu+tcp")]
+    public void A_device_on_an_unknown_bus_or_a_bad_endpoint_is_refused_when_the_driver_is_built(string mistake, string message)
     {
-        private readonly List<Reading> _readings = [];
-
-        public int Count
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton<IDriverSink>(new CollectingDriverOutput());
+        services.AddModbusDrivers(o =>
         {
-            get
-            {
-                lock (_readings)
-                {
-                    return _readings.Count;
-                }
-            }
-        }
+            o.Buses = [new BusOptions { Id = "rs485-1", Port = "/dev/ttyS1" }];
+            o.Devices = [mistake == "bus"
+                ? new DeviceOptions { Id = "m", Type = "modbus", Bus = "rs485-9", Points = [new PointOptions { Name = "p", Table = "holding", Address = 0 }] }
+                : new DeviceOptions { Id = "m", Type = "modbus", Endpoint = "udp://127.0.0.1:502", Points = [new PointOptions { Name = "p", Table = "holding", Address = 0 }] }];
+        });
+        using var provider = services.BuildServiceProvider();
 
-        public Reading[] Snapshot()
-        {
-            lock (_readings)
-            {
-                return [.. _readings];
-            }
-        }
-
-        public ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken)
-        {
-            lock (_readings)
-            {
-                _readings.AddRange(readings.ToArray());
-            }
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        // The options are validated when the driver is built (and at the host's start): the problem comes with its key's path.
+        var e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IModbusWriter>());
+        Assert.Equal([message], e.Failures);
     }
 }

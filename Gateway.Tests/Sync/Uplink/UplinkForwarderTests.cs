@@ -6,12 +6,19 @@ using Gateway.Sync.Uplink;
 using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Store;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.Uplink;
 
+/// <summary>
+/// The forwarder against a scripted uplink, on fake time: the clock moves one <see cref="Step"/> per
+/// round of the test's waits, in lockstep with what the test delivers, so a batch delay, a retry
+/// pause or a drain rate never depends on how fast the machine runs the forwarder.
+/// </summary>
 public sealed class UplinkForwarderTests : IAsyncDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
     private readonly TempDirectory _dir = new("gw-forwarder");
     private readonly SqliteRecordStore _store;
     private readonly ScriptedUplink _uplink = new(window: 8);
@@ -21,8 +28,8 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
 
     public UplinkForwarderTests()
     {
-        _store = SqliteRecordStore.Open(StoreHarness.Settings(_dir.File("buffer.db")), TimeProvider.System,
-            new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), NullLogger.Instance);
+        _store = StoreHarness.Open(StoreHarness.Settings(_dir.File("buffer.db")), _time,
+            new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false, _time));
     }
 
     private UplinkForwarder Start(ForwarderSettings? settings = null)
@@ -30,14 +37,14 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
         _forwarder = new UplinkForwarder(_store, _uplink, _topics, new NodeIdentity("pole-0001", "0.1.0"),
             (settings ?? new ForwarderSettings { TelemetryBatchSize = 10, TelemetryBatchDelay = TimeSpan.FromMilliseconds(20), RejectedRetryDelay = TimeSpan.FromMilliseconds(50) })
                 with { SettleTimeout = TimeSpan.FromMilliseconds(200) }, // the fake never answers a publish that raced onto a new connection
-            TimeProvider.System, NullLogger<UplinkForwarder>.Instance);
+            _time, NullLogger<UplinkForwarder>.Instance);
         _ = _forwarder.StartAsync(_stop.Token);
         return _forwarder;
     }
 
     private async Task<long[]> AppendReadingsAsync(int count)
     {
-        var range = await _store.AppendReadingsAsync([.. Enumerable.Range(0, count).Select(i => StoreHarness.Reading(TimeProvider.System, "water-1", i))]);
+        var range = await _store.AppendReadingsAsync([.. Enumerable.Range(0, count).Select(i => StoreHarness.Reading(_time, "water-1", i))]);
         return [.. Enumerable.Range(0, count).Select(i => range.First + i)];
     }
 
@@ -49,26 +56,31 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
             : [doc.RootElement.GetProperty("seq").GetInt64()];
     }
 
-    private async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}; published: {_uplink.Published.Count}");
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Waits until <paramref name="condition"/> holds, moving the clock one step per round.</summary>
+    private Task WaitForAsync(Func<bool> condition, string what) => RunUntilAsync(condition, what, deliver: false);
 
-    /// <summary>Delivers publishes as they come until <paramref name="done"/> holds.</summary>
-    private async Task DeliverUntilAsync(Func<bool> done, string what)
+    /// <summary>Delivers publishes as they come until <paramref name="done"/> holds, moving the clock one step per round.</summary>
+    private Task DeliverUntilAsync(Func<bool> done, string what) => RunUntilAsync(done, what, deliver: true);
+
+    private async Task RunUntilAsync(Func<bool> done, string what, bool deliver)
     {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!done())
+        var rounds = 0;
+        await Eventually.HoldsAsync(() =>
         {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            _uplink.SettleAll(MqttPublishResult.Delivered);
-            await Task.Delay(5);
-        }
+            if (deliver)
+            {
+                _uplink.SettleAll(MqttPublishResult.Delivered);
+            }
+            if (done())
+            {
+                return true;
+            }
+            if (++rounds % 4 == 0)
+            {
+                _time.Advance(Step);
+            }
+            return false;
+        }, () => $"{what}; published: {_uplink.Published.Count}, at {_time.GetUtcNow():HH:mm:ss.fff}");
     }
 
     private async Task<long> PendingReadingsAfterFlushAsync()
@@ -81,7 +93,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     public async Task Events_go_first_then_telemetry_in_batches_in_seq_order_and_leave_the_store_only_when_delivered()
     {
         var readings = await AppendReadingsAsync(35);
-        var eventSeq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "gpio.changed", "door-1", """{"state":true}"""));
+        var eventSeq = await _store.AppendEventAsync(GatewayEvent.Now(_time, "gpio.changed", "door-1", """{"state":true}"""));
         Start();
 
         await WaitForAsync(() => _uplink.Published.Count >= 5, "the first window");
@@ -161,7 +173,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     [Fact]
     public async Task A_rejected_message_is_not_dropped_but_retried_after_a_pause()
     {
-        var seq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "device.offline", "water-1"));
+        var seq = await _store.AppendEventAsync(GatewayEvent.Now(_time, "device.offline", "water-1"));
         Start();
         await WaitForAsync(() => !_uplink.Published.IsEmpty, "the event");
         _uplink.Published.First().Outcome.SetResult(new MqttPublishResult(MqttPublishOutcome.Rejected, 0x97));
@@ -194,7 +206,7 @@ public sealed class UplinkForwarderTests : IAsyncDisposable
     public async Task A_snapshot_follows_its_event_on_its_own_topic()
     {
         var jpeg = new byte[] { 0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9 };
-        var seq = await _store.AppendEventAsync(GatewayEvent.Now(TimeProvider.System, "litter.detected", "cam-north", """{"zone":"kerb"}""", jpeg));
+        var seq = await _store.AppendEventAsync(GatewayEvent.Now(_time, "litter.detected", "cam-north", """{"zone":"kerb"}""", jpeg));
         Start();
 
         await DeliverUntilAsync(() => _forwarder!.Status.DeliveredSnapshots == 1, "the snapshot");

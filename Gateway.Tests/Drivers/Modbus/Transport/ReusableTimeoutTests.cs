@@ -10,20 +10,41 @@ namespace Gateway.Tests.Drivers.Modbus.Transport;
 public class ReusableTimeoutTests
 {
     [Fact]
-    public async Task A_stopped_timeout_does_not_fire_while_idle_and_the_next_request_reuses_its_source()
+    public void A_stopped_timeout_does_not_fire_while_idle_and_the_next_request_reuses_its_source()
     {
-        // The system clock on purpose: CancellationTokenSource.TryReset can disarm only the runtime's own timer,
-        // not a custom provider's, and production runs on TimeProvider.System.
-        using var timeout = new ReusableTimeout(TimeProvider.System, CancellationToken.None);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        using var timeout = new ReusableTimeout(time, CancellationToken.None);
 
         var first = timeout.Start(TimeSpan.FromMilliseconds(20));
         timeout.Stop();
-        await Task.Delay(TimeSpan.FromMilliseconds(300)); // idle well past the timeout (a late timer can only make this pass wrongly, never fail)
+        time.Advance(TimeSpan.FromSeconds(1)); // idle well past the timeout
         var second = timeout.Start(TimeSpan.FromMilliseconds(20));
         timeout.Stop();
 
         Assert.False(first.IsCancellationRequested);
         Assert.Equal(first, second); // CancellationToken equality: the same source, nothing allocated
+    }
+
+    [Fact]
+    public void A_timeout_armed_again_counts_from_its_new_start_only()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        using var timeout = new ReusableTimeout(time, CancellationToken.None);
+
+        timeout.Start(TimeSpan.FromSeconds(1));
+        timeout.Stop();
+        var longer = timeout.Start(TimeSpan.FromSeconds(10));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(longer.IsCancellationRequested); // the first arming's second is not this one's
+        time.Advance(TimeSpan.FromSeconds(9) - TimeSpan.FromTicks(1));
+        Assert.False(longer.IsCancellationRequested);
+        time.Advance(TimeSpan.FromTicks(1));
+        Assert.True(longer.IsCancellationRequested);
+
+        timeout.Stop();
+        var shorter = timeout.Start(TimeSpan.FromSeconds(1));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(shorter.IsCancellationRequested);
     }
 
     [Fact]

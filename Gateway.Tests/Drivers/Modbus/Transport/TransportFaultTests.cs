@@ -4,20 +4,24 @@ using Gateway.Drivers.Modbus.Client;
 using Gateway.Drivers.Modbus.Protocol;
 using Gateway.Drivers.Modbus.Transport;
 using Gateway.Simulation.Modbus;
+using Gateway.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Drivers.Modbus.Transport;
 
 /// <summary>
 /// Fault injection between the master and a device (SPEC section 2: faults become quality, not
 /// crashes): every fault is counted and no value from a wrong frame is ever returned.
+/// The timeouts run on fake time: a request's timeout is let pass only once the server has dealt
+/// with it and the master has taken in every byte it sent, so which status a fault yields never
+/// depends on how busy the machine is.
 /// </summary>
 public class TransportFaultTests
 {
-    /// <summary>For requests expected to fail (it is waited out).</summary>
     private static readonly TimeSpan Timeout = TimeSpan.FromMilliseconds(150);
-
-    /// <summary>For requests expected to succeed: generous, the machine is shared.</summary>
-    private static readonly TimeSpan Patient = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+    private CountingChannel? _channel;
+    private int _issued;
 
     [Theory]
     [InlineData(false, WireFault.None)]
@@ -33,7 +37,7 @@ public class TransportFaultTests
         server.NextFault = _ => fault;
         await using var master = NewMaster(server, rtu, out var counters);
 
-        var (outcome, values) = await ReadAsync(master, 10, 4);
+        var (outcome, values) = await ReadAsync(server, master, 10, 4);
 
         Assert.True(outcome.IsSuccess, outcome.Reason);
         Assert.Equal(Expected(server, 10, 4), values);
@@ -63,13 +67,9 @@ public class TransportFaultTests
         await using var server = NewServer(rtu);
         server.NextFault = i => i == 1 ? fault : WireFault.None;
         await using var master = NewMaster(server, rtu, out var counters);
-        Assert.True((await ReadAsync(master, 0, 3)).Outcome.IsSuccess); // connected and warm: the short timeout below is only for the fault
+        Assert.True((await ReadAsync(server, master, 0, 3)).Outcome.IsSuccess);
 
-        // Silence, a bad CRC and a truncated frame are waited out to the timeout; a closed connection or
-        // a mismatched frame is seen at once, so it gets a patient budget (on a loaded machine 150 ms can
-        // pass before a closed connection is noticed).
-        var waitedOut = expected is TransferStatus.Timeout or TransferStatus.CrcError or TransferStatus.Garbled;
-        var (outcome, _) = await ReadAsync(master, 0, 3, waitedOut ? Timeout : Patient);
+        var (outcome, _) = await ReadAsync(server, master, 0, 3);
         Assert.Equal(expected, outcome.Transfer);
         Assert.False(outcome.IsSuccess);
         var counted = expected switch
@@ -82,7 +82,7 @@ public class TransportFaultTests
         };
         Assert.Equal(1, counted);
 
-        var (next, values) = await ReadAsync(master, 0, 3);
+        var (next, values) = await ReadAsync(server, master, 0, 3);
         Assert.True(next.IsSuccess, next.Reason);
         Assert.Equal(Expected(server, 0, 3), values);
     }
@@ -92,15 +92,18 @@ public class TransportFaultTests
     {
         await using var server = NewServer(rtu: false);
         server.NextFault = i => i == 1 ? WireFault.Late : WireFault.None;
-        server.LateBy = Timeout * 2;
         await using var master = NewMaster(server, rtu: false, out var counters);
-        Assert.True((await ReadAsync(master, 0, 3)).Outcome.IsSuccess);
+        Assert.True((await ReadAsync(server, master, 0, 3)).Outcome.IsSuccess);
 
-        Assert.Equal(TransferStatus.Timeout, (await ReadAsync(master, 0, 2, Timeout)).Outcome.Transfer);
-        await Task.Delay(Timeout * 2); // the late answer is on its way
+        var late = ExecuteAsync(master, 0, 2);
+        await Eventually.HoldsAsync(() => server.Requests == 2, () => "the request to be answered late");
+        _time.Advance(Timeout);
+        Assert.Equal(TransferStatus.Timeout, (await late).Outcome.Transfer);
+        server.ReleaseLateAnswer();
+        await Eventually.HoldsAsync(() => server.Handled == 2, () => "the late answer to be sent");
         for (var i = 0; i < 3; i++)
         {
-            var (outcome, values) = await ReadAsync(master, (ushort)(20 + i), 2);
+            var (outcome, values) = await ReadAsync(server, master, (ushort)(20 + i), 2);
             Assert.True(outcome.IsSuccess, outcome.Reason);
             Assert.Equal(Expected(server, 20 + i, 2), values);
         }
@@ -113,7 +116,7 @@ public class TransportFaultTests
     {
         await using var server = NewServer(rtu: true);
         await using var master = NewMaster(server, rtu: true, out var counters);
-        var (outcome, _) = await ReadAsync(master, 250, 10);
+        var (outcome, _) = await ReadAsync(server, master, 250, 10);
         Assert.True(outcome.Answered);
         Assert.Equal(ModbusExceptionCode.IllegalDataAddress, outcome.Exception);
         Assert.Equal("exception 2 (illegal data address)", outcome.Reason);
@@ -139,7 +142,7 @@ public class TransportFaultTests
         {
             var address = (ushort)random.Next(0, 200);
             var count = (ushort)random.Next(1, 50);
-            var (outcome, values) = await ReadAsync(master, address, count, Timeout);
+            var (outcome, values) = await ReadAsync(server, master, address, count);
             if (outcome.IsSuccess)
             {
                 good++;
@@ -157,20 +160,40 @@ public class TransportFaultTests
         Registers = ModbusRegisterArray.Pattern(256, i => (ushort)((i * 7919) ^ 0x5A5A)),
     });
 
-    private static ModbusMaster NewMaster(SimulatedModbusServer server, bool rtu, out ModbusLinkCounters counters)
+    private ModbusMaster NewMaster(SimulatedModbusServer server, bool rtu, out ModbusLinkCounters counters)
     {
         counters = new ModbusLinkCounters();
-        var connector = TcpByteChannel.Connector("127.0.0.1", server.Port);
+        var connector = CountingChannel.Wrap(TcpByteChannel.Connector("127.0.0.1", server.Port), c => Volatile.Write(ref _channel, c));
         ModbusTransport transport = rtu
-            ? new RtuTransport(connector, counters, TimeProvider.System, TimeSpan.Zero)
+            ? new RtuTransport(connector, counters, _time, TimeSpan.Zero)
             : new MbapTransport(connector, counters);
-        return new ModbusMaster(transport, TimeProvider.System, CancellationToken.None);
+        return new ModbusMaster(transport, _time, CancellationToken.None);
     }
 
-    private static async Task<(ModbusOutcome Outcome, ushort[] Values)> ReadAsync(ModbusMaster master, ushort address, ushort count, TimeSpan? timeout = null)
+    /// <summary>
+    /// One read. Its timeout passes (on fake time) only if it is still waiting once the server has
+    /// dealt with every request sent so far and the master has taken in all the server sent, and has
+    /// seen the end of a connection the server closed.
+    /// </summary>
+    private async Task<(ModbusOutcome Outcome, ushort[] Values)> ReadAsync(SimulatedModbusServer server, ModbusMaster master, ushort address, ushort count)
     {
+        var read = ExecuteAsync(master, address, count);
+        await Eventually.HoldsAsync(
+            () => read.IsCompleted || (server.Handled == _issued && Volatile.Read(ref _channel) is { } c
+                && c.Taken == server.ConnectionBytesSent && (c.Ended || !server.ConnectionClosed)),
+            () => $"request {_issued} to be dealt with ({server.Handled} handled, {server.ConnectionBytesSent} B sent, {_channel?.Taken} B taken)");
+        if (!read.IsCompleted)
+        {
+            _time.Advance(Timeout);
+        }
+        return await read;
+    }
+
+    private async Task<(ModbusOutcome Outcome, ushort[] Values)> ExecuteAsync(ModbusMaster master, ushort address, ushort count)
+    {
+        _issued++;
         var response = new byte[ModbusLimits.MaxPduLength];
-        var outcome = await master.ExecuteAsync(1, ModbusRequest.Read(ModbusFunction.ReadHoldingRegisters, address, count), response, timeout ?? Patient, CancellationToken.None);
+        var outcome = await master.ExecuteAsync(1, ModbusRequest.Read(ModbusFunction.ReadHoldingRegisters, address, count), response, Timeout, CancellationToken.None);
         if (!outcome.IsSuccess)
         {
             return (outcome, []);
