@@ -1,6 +1,6 @@
 using System.Text;
 using Gateway.Drivers.Gpio.Interop;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.Gpio;
 
@@ -15,10 +15,10 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
     public LinuxGpioChip(string path)
     {
         Name = path;
-        _fd = PoleLibc.Open(path, PoleLibc.ORdWr | PoleLibc.OCloExec);
+        _fd = Libc.Open(path, Libc.O_RDWR | Libc.O_CLOEXEC);
         if (_fd < 0)
         {
-            throw PoleLibc.Error("cannot open GPIO chip", path);
+            throw Libc.Error("cannot open GPIO chip", path);
         }
     }
 
@@ -45,7 +45,7 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
         var fd = TryRequest(request.Line, flags, 0, outputValue: null, request.Consumer);
         if (fd < 0)
         {
-            throw PoleLibc.Error($"cannot request line {request.Line} of", Name);
+            throw Libc.Error($"cannot request line {request.Line} of", Name);
         }
         return new LinuxGpioInputLine(fd, request.Line, kernelDebounced: false, Name);
     }
@@ -56,7 +56,7 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
         var fd = TryRequest(line, flags, 0, initialActive, consumer);
         if (fd < 0)
         {
-            throw PoleLibc.Error($"cannot request output line {line} of", Name);
+            throw Libc.Error($"cannot request output line {line} of", Name);
         }
         return new LinuxGpioOutputLine(fd, line, Name);
     }
@@ -91,7 +91,7 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
             attrs++;
         }
         request.Config.NumAttrs = (uint)attrs;
-        return PoleLibc.Ioctl(_fd, GpioV2Uapi.GetLineIoctl, &request) < 0 ? -1 : request.Fd;
+        return Libc.Ioctl(_fd, GpioV2Uapi.GetLineIoctl, &request) < 0 ? -1 : request.Fd;
     }
 
     private static ulong BiasFlags(GpioBias bias) => bias switch
@@ -106,12 +106,12 @@ internal sealed unsafe class LinuxGpioChip : IGpioChip, IDisposable
     internal static bool GetValue(int requestFd, string chip)
     {
         var values = new GpioV2Uapi.LineValues { Mask = 1 };
-        if (PoleLibc.Ioctl(requestFd, GpioV2Uapi.LineGetValuesIoctl, &values) < 0)
+        if (Libc.Ioctl(requestFd, GpioV2Uapi.LineGetValuesIoctl, &values) < 0)
         {
-            throw PoleLibc.Error("cannot read a line of", chip);
+            throw Libc.Error("cannot read a line of", chip);
         }
         return (values.Bits & 1) != 0;
     }
 
-    public void Dispose() => PoleLibc.Close(_fd);
+    public void Dispose() => Libc.Close(_fd);
 }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Gateway.Drivers.Gpio.Interop;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.Gpio;
 
@@ -29,10 +29,10 @@ internal sealed unsafe class LinuxGpioInputLine : IGpioInputLine
         Line = line;
         KernelDebounced = kernelDebounced;
         var pipe = stackalloc int[2];
-        if (PoleLibc.Pipe2(pipe, PoleLibc.OCloExec) < 0)
+        if (Libc.Pipe2(pipe, Libc.O_CLOEXEC) < 0)
         {
-            PoleLibc.Close(fd);
-            throw PoleLibc.Error("cannot create a wake-up pipe for", chip);
+            Libc.Close(fd);
+            throw Libc.Error("cannot create a wake-up pipe for", chip);
         }
         _wakeRead = pipe[0];
         _wakeWrite = pipe[1];
@@ -51,20 +51,20 @@ internal sealed unsafe class LinuxGpioInputLine : IGpioInputLine
     private void ReadEvents()
     {
         var events = new GpioV2Uapi.LineEvent[EventsPerRead];
-        var fds = stackalloc PoleLibc.PollFd[2];
+        var fds = stackalloc PollFd[2];
         try
         {
             while (Volatile.Read(ref _disposed) == 0)
             {
-                fds[0] = new PoleLibc.PollFd { Fd = _fd, Events = PoleLibc.PollIn };
-                fds[1] = new PoleLibc.PollFd { Fd = _wakeRead, Events = PoleLibc.PollIn };
-                if (PoleLibc.Poll(fds, 2, -1) < 0)
+                fds[0] = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+                fds[1] = new PollFd { Fd = _wakeRead, Events = Libc.POLLIN };
+                if (Libc.Poll(fds, 2, -1) < 0)
                 {
-                    if (Marshal.GetLastPInvokeError() == PoleLibc.EIntr)
+                    if (Marshal.GetLastPInvokeError() == Libc.EINTR)
                     {
                         continue;
                     }
-                    throw PoleLibc.Error("poll failed on", _chip);
+                    throw Libc.Error("poll failed on", _chip);
                 }
                 if (fds[1].REvents != 0)
                 {
@@ -73,16 +73,16 @@ internal sealed unsafe class LinuxGpioInputLine : IGpioInputLine
                 nint bytes;
                 fixed (GpioV2Uapi.LineEvent* buffer = events)
                 {
-                    bytes = PoleLibc.Read(_fd, buffer, (nuint)(sizeof(GpioV2Uapi.LineEvent) * EventsPerRead));
+                    bytes = Libc.Read(_fd, buffer, (nuint)(sizeof(GpioV2Uapi.LineEvent) * EventsPerRead));
                 }
                 if (bytes < 0)
                 {
                     var errno = Marshal.GetLastPInvokeError();
-                    if (errno is PoleLibc.EIntr or PoleLibc.EAgain)
+                    if (errno is Libc.EINTR or Libc.EAGAIN)
                     {
                         continue;
                     }
-                    throw PoleLibc.Error("cannot read line events of", _chip);
+                    throw Libc.Error("cannot read line events of", _chip);
                 }
                 var count = (int)(bytes / sizeof(GpioV2Uapi.LineEvent));
                 for (var i = 0; i < count; i++)
@@ -115,11 +115,11 @@ internal sealed unsafe class LinuxGpioInputLine : IGpioInputLine
             return;
         }
         byte wake = 1;
-        PoleLibc.Write(_wakeWrite, &wake, 1);
+        Libc.Write(_wakeWrite, &wake, 1);
         _edges.Writer.TryComplete();
         _reader.Join();
-        PoleLibc.Close(_fd);
-        PoleLibc.Close(_wakeRead);
-        PoleLibc.Close(_wakeWrite);
+        Libc.Close(_fd);
+        Libc.Close(_wakeRead);
+        Libc.Close(_wakeWrite);
     }
 }

@@ -1,5 +1,5 @@
 using Gateway.Drivers.Gpio.Interop;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.Gpio;
 
@@ -13,9 +13,9 @@ internal sealed unsafe class LinuxGpioOutputLine(int fd, int line, string chip) 
     public void Write(bool active)
     {
         var values = new GpioV2Uapi.LineValues { Bits = active ? 1UL : 0UL, Mask = 1 };
-        if (PoleLibc.Ioctl(_fd, GpioV2Uapi.LineSetValuesIoctl, &values) < 0)
+        if (Libc.Ioctl(_fd, GpioV2Uapi.LineSetValuesIoctl, &values) < 0)
         {
-            throw PoleLibc.Error($"cannot set line {line} of", chip);
+            throw Libc.Error($"cannot set line {line} of", chip);
         }
     }
 
@@ -26,7 +26,7 @@ internal sealed unsafe class LinuxGpioOutputLine(int fd, int line, string chip) 
         var fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
-            PoleLibc.Close(fd);
+            Libc.Close(fd);
         }
     }
 }

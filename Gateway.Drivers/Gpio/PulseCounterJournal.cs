@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.Gpio;
 
@@ -110,21 +110,21 @@ internal sealed class PulseCounterJournal : IDisposable
     /// <summary>Makes a rename durable: fsync on the directory holding the file.</summary>
     private static void SyncDirectory(string directory)
     {
-        var fd = PoleLibc.Open(directory, PoleLibc.ORdOnly | PoleLibc.OCloExec);
+        var fd = Libc.Open(directory, Libc.O_RDONLY | Libc.O_CLOEXEC);
         if (fd < 0)
         {
-            throw PoleLibc.Error("cannot open directory", directory);
+            throw Libc.Error("cannot open directory", directory);
         }
         try
         {
-            if (PoleLibc.Fsync(fd) < 0)
+            if (Libc.Fsync(fd) < 0)
             {
-                throw PoleLibc.Error("cannot fsync directory", directory);
+                throw Libc.Error("cannot fsync directory", directory);
             }
         }
         finally
         {
-            PoleLibc.Close(fd);
+            Libc.Close(fd);
         }
     }
 

@@ -1,5 +1,5 @@
 using Gateway.Drivers.I2c.Interop;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.I2c;
 
@@ -20,10 +20,10 @@ internal sealed unsafe class LinuxI2cDevice : II2cDevice
         Bus = bus;
         Address = address;
         _path = path;
-        _fd = PoleLibc.Open(_path, PoleLibc.ORdWr | PoleLibc.OCloExec);
+        _fd = Libc.Open(_path, Libc.O_RDWR | Libc.O_CLOEXEC);
         if (_fd < 0)
         {
-            throw PoleLibc.Error("cannot open I2C bus", _path);
+            throw Libc.Error("cannot open I2C bus", _path);
         }
     }
 
@@ -55,9 +55,9 @@ internal sealed unsafe class LinuxI2cDevice : II2cDevice
     private void Transfer(I2cDevUapi.Message* messages, uint count)
     {
         var data = new I2cDevUapi.RdwrIoctlData { Messages = messages, Count = count };
-        if (PoleLibc.Ioctl(_fd, I2cDevUapi.I2cRdwr, &data) < 0)
+        if (Libc.Ioctl(_fd, I2cDevUapi.I2cRdwr, &data) < 0)
         {
-            throw PoleLibc.Error($"I2C transfer to 0x{Address:x2} failed on", _path);
+            throw Libc.Error($"I2C transfer to 0x{Address:x2} failed on", _path);
         }
     }
 
@@ -66,7 +66,7 @@ internal sealed unsafe class LinuxI2cDevice : II2cDevice
         var fd = Interlocked.Exchange(ref _fd, -1);
         if (fd >= 0)
         {
-            PoleLibc.Close(fd);
+            Libc.Close(fd);
         }
     }
 }

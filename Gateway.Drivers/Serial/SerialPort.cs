@@ -1,8 +1,10 @@
 using System.Runtime.InteropServices;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Channels;
+using Gateway.Drivers.Interop;
 using Gateway.Drivers.Serial.Interop;
-using static Gateway.Drivers.Serial.Interop.LinuxConstants;
+using static Gateway.Drivers.Interop.Libc;
+using static Gateway.Drivers.Serial.Interop.SerialConstants;
 
 namespace Gateway.Drivers.Serial;
 
@@ -184,7 +186,7 @@ public sealed class SerialPort : IByteChannel
     {
         fixed (byte* p = data)
         {
-            var n = Libc.Write(_fd, p, data.Length);
+            var n = Libc.Write(_fd, p, (nuint)data.Length);
             if (n >= 0)
             {
                 return n;
@@ -261,7 +263,7 @@ public sealed class SerialPort : IByteChannel
             nint n;
             fixed (byte* p = chunk)
             {
-                n = Libc.Read(_fd, p, chunk.Length);
+                n = Libc.Read(_fd, p, (nuint)chunk.Length);
             }
             if (n < 0)
             {
@@ -308,12 +310,6 @@ public sealed class SerialPort : IByteChannel
                 // another signal won the race; one is enough
             }
         }
-    }
-
-    private static DeviceIOException Error(string what, string port, int? errno = null)
-    {
-        var e = errno ?? Marshal.GetLastPInvokeError();
-        return new DeviceIOException($"{what} {port}: {Marshal.GetPInvokeErrorMessage(e)} (errno {e})", e, port);
     }
 
     public ValueTask DisposeAsync()

@@ -86,7 +86,7 @@ public static class GatewayCli
             }
         });
         var detect = new Command("detect", "Run a detection model on pictures; one JSON line per picture.") { model, images };
-        detect.SetAction((r, ct) => Inference.Commands.DetectCommand.RunAsync(r.GetValue(model)!, r.GetValue(images)!, console.Out, console.Error, new InferenceOptions(), TimeProvider.System, ct));
+        detect.SetAction((r, ct) => Inference.Cli.DetectCommand.RunAsync(r.GetValue(model)!, r.GetValue(images)!, console.Out, console.Error, new InferenceOptions(), TimeProvider.System, ct));
 
         root.Subcommands.Add(run);
         root.Subcommands.Add(check);

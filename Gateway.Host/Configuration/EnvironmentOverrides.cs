@@ -57,20 +57,11 @@ internal static class EnvironmentOverrides
                 {
                     var key = obj.Select(p => p.Key).FirstOrDefault(k => string.Equals(k, segments[i], StringComparison.OrdinalIgnoreCase)) ?? segments[i];
                     path = JsonPathText.Child(path, key);
-                    if (last)
+                    if (Step(() => obj[key], node => obj[key] = node, last, nextIsIndex, raw, path, literals) is not { } child)
                     {
-                        obj[key] = Convert(raw, obj[key]);
-                        if (obj[key]?.GetValueKind() != JsonValueKind.String)
-                        {
-                            literals.Add(new LiteralOverride(path, () => obj[key] = JsonValue.Create(raw)));
-                        }
                         return;
                     }
-                    if (obj[key] is not (JsonObject or JsonArray))
-                    {
-                        obj[key] = nextIsIndex ? new JsonArray() : new JsonObject();
-                    }
-                    container = obj[key]!;
+                    container = child;
                     break;
                 }
                 case JsonArray arr:
@@ -85,24 +76,38 @@ internal static class EnvironmentOverrides
                         arr.Add(last ? null : nextIsIndex ? new JsonArray() : new JsonObject());
                     }
                     path = JsonPathText.Index(path, index);
-                    if (last)
+                    if (Step(() => arr[index], node => arr[index] = node, last, nextIsIndex, raw, path, literals) is not { } item)
                     {
-                        arr[index] = Convert(raw, arr[index]);
-                        if (arr[index]?.GetValueKind() != JsonValueKind.String)
-                        {
-                            literals.Add(new LiteralOverride(path, () => arr[index] = JsonValue.Create(raw)));
-                        }
                         return;
                     }
-                    if (arr[index] is not (JsonObject or JsonArray))
-                    {
-                        arr[index] = nextIsIndex ? new JsonArray() : new JsonObject();
-                    }
-                    container = arr[index]!;
+                    container = item;
                     break;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// One segment, the same for an object's key and an array's index: the last one gets the value
+    /// (remembered in <paramref name="literals"/> when it was read as a non-string literal); any
+    /// other becomes a container if it is not one, and is returned to descend into.
+    /// </summary>
+    private static JsonNode? Step(Func<JsonNode?> get, Action<JsonNode?> set, bool last, bool nextIsIndex, string raw, string path, List<LiteralOverride> literals)
+    {
+        if (last)
+        {
+            set(Convert(raw, get()));
+            if (get()?.GetValueKind() != JsonValueKind.String)
+            {
+                literals.Add(new LiteralOverride(path, () => set(JsonValue.Create(raw))));
+            }
+            return null;
+        }
+        if (get() is not (JsonObject or JsonArray))
+        {
+            set(nextIsIndex ? new JsonArray() : new JsonObject());
+        }
+        return get();
     }
 
     private static bool IsIndex(string segment, out int index) =>

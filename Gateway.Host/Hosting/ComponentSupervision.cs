@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Gateway.Sync.Commands;
+using Gateway.Sync.RemoteCommands;
 
 namespace Gateway.Host.Hosting;
 

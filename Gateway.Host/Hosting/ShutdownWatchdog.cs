@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Gateway.Host.Configuration;
+using Gateway.Host.Interop;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +12,7 @@ namespace Gateway.Host.Hosting;
 /// is still here a grace period after the deadline, it exits at once. That is safe because the
 /// store only ever depends on what is already committed to disk.
 /// </summary>
-internal sealed partial class ShutdownWatchdog : IHostedService, IDisposable
+internal sealed class ShutdownWatchdog : IHostedService, IDisposable
 {
     public const int DeadlineExitCode = 3;
     internal static readonly TimeSpan Grace = TimeSpan.FromSeconds(2);
@@ -72,11 +72,8 @@ internal sealed partial class ShutdownWatchdog : IHostedService, IDisposable
         if (OperatingSystem.IsLinux())
         {
             // _exit(2): no finalizers, no ProcessExit handlers that could wait on the stuck host.
-            NativeExit(code);
+            Libc.Exit(code);
         }
         Environment.Exit(code);
     }
-
-    [LibraryImport("libc", EntryPoint = "_exit")]
-    private static partial void NativeExit(int status);
 }

@@ -39,7 +39,7 @@ internal sealed partial class StoreWriteWatch(IRecordStore store, ComponentSuper
 
     private static partial class Log
     {
-        [LoggerMessage(14, LogLevel.Critical, "the store failed {Failures} commits in a row over {Seconds:0} s (last: {Error}); stopping the gateway with exit code {ExitCode} so that systemd restarts it and the store is reopened")]
+        [LoggerMessage(1014, LogLevel.Critical, "the store failed {Failures} commits in a row over {Seconds:0} s (last: {Error}); stopping the gateway with exit code {ExitCode} so that systemd restarts it and the store is reopened")]
         public static partial void StoreGaveUp(ILogger logger, int failures, double seconds, string error, int exitCode);
     }
 }

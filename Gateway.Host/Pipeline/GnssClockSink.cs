@@ -52,13 +52,13 @@ internal sealed partial class GnssClockSink(IClockSync clock, ILogger<GnssClockS
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Information, "clock: GNSS time from {Source} confirms the system clock (off by {OffsetMs} ms)")]
+        [LoggerMessage(1101, LogLevel.Information, "clock: GNSS time from {Source} confirms the system clock (off by {OffsetMs} ms)")]
         public static partial void ClockConfirmed(ILogger logger, string source, double offsetMs);
 
-        [LoggerMessage(21, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from GNSS time ({Source}); records are dated from GNSS time, the system clock stays wrong until it is set (e.g. chrony with the receiver as refclock)")]
+        [LoggerMessage(1102, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from GNSS time ({Source}); records are dated from GNSS time, the system clock stays wrong until it is set (e.g. chrony with the receiver as refclock)")]
         public static partial void ClockDisagrees(ILogger logger, string source, double offsetSeconds);
 
-        [LoggerMessage(22, LogLevel.Information, "clock: time is known from GNSS ({Source}, {Utc}); records are dated from it")]
+        [LoggerMessage(1103, LogLevel.Information, "clock: time is known from GNSS ({Source}, {Utc}); records are dated from it")]
         public static partial void ReferenceTime(ILogger logger, string source, string utc);
     }
 }

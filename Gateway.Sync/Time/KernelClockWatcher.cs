@@ -64,13 +64,13 @@ internal sealed partial class KernelClockWatcher(IKernelClock kernel, IClockSync
 
     private static partial class Log
     {
-        [LoggerMessage(6001, LogLevel.Information, "clock: the kernel reports the system clock synchronised by an NTP daemon (maximum error {MaxErrorMs} ms)")]
+        [LoggerMessage(4401, LogLevel.Information, "clock: the kernel reports the system clock synchronised by an NTP daemon (maximum error {MaxErrorMs} ms)")]
         public static partial void Synchronised(ILogger logger, double maxErrorMs);
 
-        [LoggerMessage(6002, LogLevel.Warning, "clock: the kernel no longer reports the system clock synchronised (is the NTP daemon running? `timedatectl timesync-status` or `chronyc tracking`)")]
+        [LoggerMessage(4402, LogLevel.Warning, "clock: the kernel no longer reports the system clock synchronised (is the NTP daemon running? `timedatectl timesync-status` or `chronyc tracking`)")]
         public static partial void Lost(ILogger logger);
 
-        [LoggerMessage(6003, LogLevel.Warning, "clock: adjtimex(2) cannot be read; the system clock's NTP state is not watched")]
+        [LoggerMessage(4403, LogLevel.Warning, "clock: adjtimex(2) cannot be read; the system clock's NTP state is not watched")]
         public static partial void Unreadable(ILogger logger);
     }
 }

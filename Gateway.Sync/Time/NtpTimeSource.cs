@@ -147,25 +147,25 @@ internal sealed partial class NtpTimeSource : BackgroundService
 
     private static partial class Log
     {
-        [LoggerMessage(6011, LogLevel.Information, "clock: time is known from NTP ({Server}, stratum {Stratum}, error bound {ErrorMs} ms); records are dated from it")]
+        [LoggerMessage(4411, LogLevel.Information, "clock: time is known from NTP ({Server}, stratum {Stratum}, error bound {ErrorMs} ms); records are dated from it")]
         public static partial void TimeKnown(ILogger logger, string server, int stratum, double errorMs);
 
-        [LoggerMessage(6012, LogLevel.Information, "clock: NTP time from {Server} confirms the system clock (off by {OffsetMs} ms)")]
+        [LoggerMessage(4412, LogLevel.Information, "clock: NTP time from {Server} confirms the system clock (off by {OffsetMs} ms)")]
         public static partial void ClockConfirmed(ILogger logger, string server, double offsetMs);
 
-        [LoggerMessage(6013, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from NTP time ({Server}); records are dated from NTP time, the system clock stays wrong until an NTP daemon (chrony, systemd-timesyncd) sets it")]
+        [LoggerMessage(4413, LogLevel.Warning, "clock: the system clock is off by {OffsetSeconds} s from NTP time ({Server}); records are dated from NTP time, the system clock stays wrong until an NTP daemon (chrony, systemd-timesyncd) sets it")]
         public static partial void ClockDisagrees(ILogger logger, string server, double offsetSeconds);
 
-        [LoggerMessage(6014, LogLevel.Warning, "clock: NTP server {Server} gave no time: {Reason}; asking again later (check time.ntpServers and that UDP port 123 is open to it)")]
+        [LoggerMessage(4414, LogLevel.Warning, "clock: NTP server {Server} gave no time: {Reason}; asking again later (check time.ntpServers and that UDP port 123 is open to it)")]
         public static partial void ServerFailed(ILogger logger, string server, string reason);
 
-        [LoggerMessage(6015, LogLevel.Information, "clock: NTP server {Server} answers again")]
+        [LoggerMessage(4415, LogLevel.Information, "clock: NTP server {Server} answers again")]
         public static partial void ServerBack(ILogger logger, string server);
 
-        [LoggerMessage(6016, LogLevel.Warning, "clock: NTP server {Server} refuses this node (kiss code {Code}); it is not asked again until the gateway restarts")]
+        [LoggerMessage(4416, LogLevel.Warning, "clock: NTP server {Server} refuses this node (kiss code {Code}); it is not asked again until the gateway restarts")]
         public static partial void Refused(ILogger logger, string server, string code);
 
-        [LoggerMessage(6017, LogLevel.Warning, "clock: no NTP server left to ask (all refused this node)")]
+        [LoggerMessage(4417, LogLevel.Warning, "clock: no NTP server left to ask (all refused this node)")]
         public static partial void NoServers(ILogger logger);
     }
 }

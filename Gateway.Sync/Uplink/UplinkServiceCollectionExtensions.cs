@@ -1,4 +1,4 @@
-using Gateway.Sync.Commands;
+using Gateway.Sync.RemoteCommands;
 using Gateway.Sync.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using Gateway.Drivers.Pole.Interop;
+using Gateway.Drivers.Interop;
 
 namespace Gateway.Drivers.Gpio.Interop;
 
@@ -33,10 +33,10 @@ internal static unsafe class GpioV2Uapi
 
     private const uint GpioIoctlType = 0xB4;
 
-    public static readonly nuint GetLineIoctl = PoleLibc.IoWR(GpioIoctlType, 0x07, sizeof(LineRequest));
-    public static readonly nuint LineSetConfigIoctl = PoleLibc.IoWR(GpioIoctlType, 0x0D, sizeof(LineConfig));
-    public static readonly nuint LineGetValuesIoctl = PoleLibc.IoWR(GpioIoctlType, 0x0E, sizeof(LineValues));
-    public static readonly nuint LineSetValuesIoctl = PoleLibc.IoWR(GpioIoctlType, 0x0F, sizeof(LineValues));
+    public static readonly nuint GetLineIoctl = LinuxIoctl.IoWR(GpioIoctlType, 0x07, sizeof(LineRequest));
+    public static readonly nuint LineSetConfigIoctl = LinuxIoctl.IoWR(GpioIoctlType, 0x0D, sizeof(LineConfig));
+    public static readonly nuint LineGetValuesIoctl = LinuxIoctl.IoWR(GpioIoctlType, 0x0E, sizeof(LineValues));
+    public static readonly nuint LineSetValuesIoctl = LinuxIoctl.IoWR(GpioIoctlType, 0x0F, sizeof(LineValues));
 
     /// <summary>struct gpio_v2_line_attribute: the union is read as one u64 (flags / values / debounce_period_us).</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
+using Gateway.Drivers.Interop;
 using Gateway.Drivers.Serial.Interop;
 using Gateway.Tests.Support;
-using static Gateway.Drivers.Serial.Interop.LinuxConstants;
+using static Gateway.Drivers.Interop.Libc;
+using static Gateway.Drivers.Serial.Interop.SerialConstants;
 
 namespace Gateway.Tests.Drivers.Serial;
 
@@ -36,7 +38,7 @@ public partial class InteropLayoutTests
             printf("offset_c_ospeed %zu\n", offsetof(struct termios, c_ospeed));
             printf("sizeof_serial_rs485 %zu\n", sizeof(struct serial_rs485));
             printf("sizeof_pollfd %zu\n", sizeof(struct pollfd));
-            P(NCCS) P(O_RDWR) P(O_NOCTTY) P(O_NONBLOCK) P(O_CLOEXEC)
+            P(NCCS) P(O_RDONLY) P(O_RDWR) P(O_NOCTTY) P(O_NONBLOCK) P(O_CLOEXEC)
             P(POLLIN) P(POLLOUT) P(POLLERR) P(POLLHUP) P(POLLNVAL)
             P(EINTR) P(EAGAIN) P(EINVAL) P(ENOTTY)
             P(CSIZE) P(CS5) P(CS6) P(CS7) P(CS8) P(CSTOPB) P(CREAD) P(PARENB) P(PARODD) P(HUPCL) P(CLOCAL) P(INPCK)
@@ -58,7 +60,7 @@ public partial class InteropLayoutTests
         ["sizeof_serial_rs485"] = Marshal.SizeOf<SerialRs485>(),
         ["sizeof_pollfd"] = Marshal.SizeOf<PollFd>(),
         ["NCCS"] = Termios.Nccs,
-        ["O_RDWR"] = O_RDWR, ["O_NOCTTY"] = O_NOCTTY, ["O_NONBLOCK"] = O_NONBLOCK, ["O_CLOEXEC"] = O_CLOEXEC,
+        ["O_RDONLY"] = O_RDONLY, ["O_RDWR"] = O_RDWR, ["O_NOCTTY"] = O_NOCTTY, ["O_NONBLOCK"] = O_NONBLOCK, ["O_CLOEXEC"] = O_CLOEXEC,
         ["POLLIN"] = POLLIN, ["POLLOUT"] = POLLOUT, ["POLLERR"] = POLLERR, ["POLLHUP"] = POLLHUP, ["POLLNVAL"] = POLLNVAL,
         ["EINTR"] = EINTR, ["EAGAIN"] = EAGAIN, ["EINVAL"] = EINVAL, ["ENOTTY"] = ENOTTY,
         ["CSIZE"] = CSIZE, ["CS5"] = CS5, ["CS6"] = CS6, ["CS7"] = CS7, ["CS8"] = CS8, ["CSTOPB"] = CSTOPB, ["CREAD"] = CREAD,
@@ -96,7 +98,7 @@ public partial class InteropLayoutTests
     [InlineData("asm-generic/ioctls.h", "TIOCGRS485 TIOCSRS485")]
     [InlineData("asm-generic/errno-base.h", "EINTR EAGAIN EINVAL ENOTTY")]
     [InlineData("asm-generic/poll.h", "POLLIN POLLOUT POLLERR POLLHUP POLLNVAL")]
-    [InlineData("asm-generic/fcntl.h", "O_RDWR O_NOCTTY O_NONBLOCK O_CLOEXEC")]
+    [InlineData("asm-generic/fcntl.h", "O_RDONLY O_RDWR O_NOCTTY O_NONBLOCK O_CLOEXEC")]
     public void Kernel_constants_match_the_asm_generic_headers_that_arm64_uses(string header, string names)
     {
         var text = File.ReadAllText(Path.Combine("/usr/include", header));

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Gateway.Host.Hosting;
 using Gateway.Sync;
-using Gateway.Sync.Commands;
+using Gateway.Sync.RemoteCommands;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;

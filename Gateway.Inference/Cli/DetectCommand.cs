@@ -4,7 +4,7 @@ using Gateway.Inference.Images;
 using Gateway.Inference.Models;
 using Gateway.Inference.Runtime;
 
-namespace Gateway.Inference.Commands;
+namespace Gateway.Inference.Cli;
 
 /// <summary>
 /// <c>detect --model MANIFEST IMAGE…</c> (SPEC section 5): runs a model on picture files and

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 internal static partial class Log
 {

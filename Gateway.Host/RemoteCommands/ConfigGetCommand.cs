@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
-using Gateway.Sync.Commands;
+using Gateway.Sync.RemoteCommands;
 
-namespace Gateway.Host.Commands;
+namespace Gateway.Host.RemoteCommands;
 
 /// <summary>
 /// <c>config/get</c> (SPEC section 3): the configuration in force — the file with its environment

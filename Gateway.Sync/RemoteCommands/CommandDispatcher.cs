@@ -6,7 +6,7 @@ using Gateway.Sync.Uplink;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 /// <summary>
 /// Reads commands from the uplink's incoming queue and answers each on <c>…/cmd/{name}/reply</c>

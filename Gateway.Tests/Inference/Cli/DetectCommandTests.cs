@@ -3,7 +3,7 @@ using Gateway.Host.Cli;
 using Gateway.Tests.Inference.Detectors;
 using Gateway.Tests.Support;
 
-namespace Gateway.Tests.Inference.Commands;
+namespace Gateway.Tests.Inference.Cli;
 
 /// <summary><c>edge-gateway detect --model MANIFEST IMAGE…</c> through the real command line (SPEC section 5).</summary>
 public sealed class DetectCommandTests

@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Gateway.Sync.Commands;
+using Gateway.Sync.RemoteCommands;
 using Gateway.Sync.Uplink;
 using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Uplink;
 
-namespace Gateway.Tests.Sync.Commands;
+namespace Gateway.Tests.Sync.RemoteCommands;
 
 public sealed class CommandDispatcherTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Gateway.Drivers.Serial.Interop;
+namespace Gateway.Drivers.Interop;
 
 /// <summary><c>struct pollfd</c>: int fd, short events, short revents (8 bytes).</summary>
 [StructLayout(LayoutKind.Sequential)]

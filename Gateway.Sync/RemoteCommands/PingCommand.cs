@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 /// <summary><c>ping</c>: proves the round trip; answers with the node's clock and version.</summary>
 internal sealed class PingCommand(NodeIdentity node, TimeProvider time) : ICommandHandler

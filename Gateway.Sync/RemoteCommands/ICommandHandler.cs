@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 /// <summary>
 /// One command of SPEC section 3 (<c>{prefix}/{node}/cmd/{name}</c>). Handlers are registered in

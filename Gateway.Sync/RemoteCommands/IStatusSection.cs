@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 /// <summary>
 /// A part of the <c>status</c> reply that Sync cannot know itself (e.g. the host's supervision of

@@ -1,35 +1,14 @@
 namespace Gateway.Drivers.Serial.Interop;
 
 /// <summary>
-/// Constants of the serial layer, as glibc and the kernel headers define them for x86-64 and
-/// arm64 (both use the asm-generic termbits, ioctls, fcntl and errno values for everything
-/// here; they differ on alpha, mips, powerpc and sparc, which poles do not run). arm64's uapi
-/// asm/fcntl.h overrides only O_DIRECTORY, O_NOFOLLOW, O_DIRECT and O_LARGEFILE (for AArch32
-/// compatibility) before including asm-generic/fcntl.h, so the O_ flags used here are generic too.
-/// The tests compare every value with the C headers on this machine.
+/// termios, serial ioctl and RS-485 constants, as glibc and the kernel headers define them for
+/// x86-64 and arm64 (both use the asm-generic termbits and ioctls; they differ on alpha, mips,
+/// powerpc and sparc, which poles do not run). The open/poll/errno values every device shares
+/// are in <see cref="Gateway.Drivers.Interop.Libc"/>. The tests compare every value with the C
+/// headers on this machine.
 /// </summary>
-internal static class LinuxConstants
+internal static class SerialConstants
 {
-    // fcntl.h
-    public const int O_RDWR = 0x2;
-    public const int O_NOCTTY = 0x100;
-    public const int O_NONBLOCK = 0x800;
-    public const int O_CLOEXEC = 0x80000;
-
-    // poll.h
-    public const short POLLIN = 0x1;
-    public const short POLLOUT = 0x4;
-    public const short POLLERR = 0x8;
-    public const short POLLHUP = 0x10;
-    public const short POLLNVAL = 0x20;
-
-    // errno.h
-    public const int EINTR = 4;
-    public const int EAGAIN = 11;
-    public const int EINVAL = 22;
-    public const int ENOTTY = 25;
-    public const int ENOIOCTLCMD = 515;
-
     // termios.h: c_cflag
     public const uint CSIZE = 0x30;
     public const uint CS5 = 0x00;

@@ -3,7 +3,7 @@ using Gateway.Sync.Mqtt;
 using Gateway.Sync.Store;
 using Gateway.Sync.Uplink;
 
-namespace Gateway.Sync.Commands;
+namespace Gateway.Sync.RemoteCommands;
 
 /// <summary><c>status</c>: the node's health as the platform needs it — uplink, store, clock, forwarding, and the
 /// <see cref="IStatusSection"/>s others register (the host's components).</summary>
