@@ -137,11 +137,12 @@ internal sealed class SupervisedComponent : IHostedService, IDisposable
             var delay = _backoff.Next(streak - 1);
             if (_critical && streak >= _policy.CriticalFailureLimit)
             {
-                _state.Failed(streak, error, TimeSpan.Zero);
-                _state.GaveUp();
                 Log.CriticalComponentGaveUp(_logger, _name, streak, error.Message, SupervisionPolicy.ExitCode);
                 _supervision.RequestExit(SupervisionPolicy.ExitCode);
                 _lifetime.StopApplication();
+                // The state last, as above: whoever sees "failed" may count on the exit being under way.
+                _state.Failed(streak, error, TimeSpan.Zero);
+                _state.GaveUp();
                 return;
             }
             var restart = Task.Delay(delay, _time, stopping);
