@@ -24,7 +24,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
     private ITimer? _maintenanceTimer;
     private int _disposed;
 
-    private SqliteRecordStore(StoreContext store)
+    private SqliteRecordStore(StoreContext store, IngestQueue? ingest)
     {
         _store = store;
         _queue = Channel.CreateBounded<WriteRequest>(new BoundedChannelOptions(store.Settings.QueueCapacity)
@@ -37,17 +37,18 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         _recovery = new StoreRecovery(store);
         _budget = new StoreBudget(store, _inserter);
         var undecodable = new UndecodableRows(store, _inserter, _queue.Writer);
-        _writer = new StoreWriter(store, _queue, _inserter, _acknowledgements, _budget, new ClockFixUp(store), undecodable);
+        _writer = new StoreWriter(store, _queue, ingest, _inserter, _acknowledgements, _budget, new ClockFixUp(store), undecodable);
         store.LoadCatalogs();
         _reader = new OutboxReader(StoreSchema.Open(store.Settings.Path, readOnly: true), store.Series, store.BootIdOf, undecodable.ReportAsync);
     }
 
     /// <summary>Opens (checking, and if need be quarantining) the store at <see cref="StoreSettings.Path"/>.</summary>
     /// <exception cref="StoreUnavailableException">The path cannot hold a store (with the path and the OS reason).</exception>
-    public static SqliteRecordStore Open(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger) =>
+    /// <param name="ingest">The drivers' queue, which the writer drains into its transactions; null when nothing publishes to the store that way.</param>
+    public static SqliteRecordStore Open(StoreSettings settings, TimeProvider time, IClockSync clock, ILogger logger, IngestQueue? ingest = null) =>
         StoreRecovery.Open(settings, time, (connection, highWaterMark, fresh, quarantine) =>
         {
-            var store = new SqliteRecordStore(new StoreContext(settings, time, clock, logger, connection, highWaterMark));
+            var store = new SqliteRecordStore(new StoreContext(settings, time, clock, logger, connection, highWaterMark), ingest);
             store.Start(fresh, quarantine);
             return store;
         });
@@ -194,7 +195,7 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
         {
             // Committed before Open returns: the reset is on record before anything else is stored.
             var reset = new EventRequest(GatewayEvent.Now(_store.Time, "buffer.dropped", "store", resetData));
-            if (_writer.Commit([reset]).Count == 0)
+            if (!_writer.Commit([reset]))
             {
                 throw new StoreWriteException($"store {_store.Settings.Path}: could not record the store reset", reset.Completion.Task.Exception!.InnerException!);
             }

@@ -4,14 +4,17 @@ using Microsoft.Data.Sqlite;
 namespace Gateway.Sync.Store;
 
 /// <summary>
-/// The one writer task: takes what the bounded queue holds, cuts a batch at the bytes the budget
-/// reserves for one, commits it in one transaction (seqs assigned inside it, so a failed commit
-/// consumes none), and runs the batch's aftermath — acknowledgement flush, budget, clock fix-up —
-/// before the appends return. Commit failures are counted in <see cref="StoreWriteHealth"/>.
+/// The one writer task: takes what the request queue (API appends, acks, maintenance) and the
+/// drivers' <see cref="IngestQueue"/> hold, cuts a batch at the bytes the budget reserves for one,
+/// commits it in one transaction (seqs assigned inside it, so a failed commit consumes none), and
+/// runs the batch's aftermath — acknowledgement flush, budget, clock fix-up — before the appends
+/// return. A failed commit fails its requests at once (the API fails fast) but keeps the driver
+/// records for a retry (<see cref="IngestBatch"/>); failures are counted in <see cref="StoreWriteHealth"/>.
 /// </summary>
 internal sealed class StoreWriter(
     StoreContext store,
     Channel<WriteRequest> requests,
+    IngestQueue? ingestQueue,
     RecordInserter inserter,
     AcknowledgementLog acknowledgements,
     StoreBudget budget,
@@ -22,6 +25,8 @@ internal sealed class StoreWriter(
     private const int DiskFullHResult = 28; // ENOSPC, as .NET reports it on Unix
 
     private readonly StoreWriteHealth _health = new(store.Time);
+    private readonly IngestBatch? _ingest = ingestQueue is null ? null : new IngestBatch(ingestQueue, store.Time, store.Settings.MaxBatchRecords);
+    private Task<bool>? _requestArrival;
 
     public StoreWriteStatus Health => _health.Status;
 
@@ -29,15 +34,30 @@ internal sealed class StoreWriter(
     {
         var batch = new List<WriteRequest>();
         var reader = requests.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (true)
         {
+            var ingestDue = _ingest?.IsDue == true;
+            if (!ingestDue && !reader.TryPeek(out _))
+            {
+                if (!await WaitAsync().ConfigureAwait(false))
+                {
+                    break; // closed and every request written
+                }
+                continue;
+            }
             batch.Clear();
             var records = 0;
             long bytes = 0;
+            if (ingestDue)
+            {
+                _ingest!.Take(store.Settings.MaxBatchRecords, store.Settings.BatchReserveBytes);
+                records = _ingest.Count;
+                bytes = _ingest.EstimatedBytes;
+            }
             // Cut at the bytes the budget reserves for one batch (a single larger request still goes alone).
             while (records < store.Settings.MaxBatchRecords
                 && reader.TryPeek(out var next)
-                && (batch.Count == 0 || bytes + next.EstimatedBytes <= store.Settings.BatchReserveBytes)
+                && ((records == 0 && batch.Count == 0) || bytes + next.EstimatedBytes <= store.Settings.BatchReserveBytes)
                 && reader.TryRead(out var request))
             {
                 batch.Add(request);
@@ -46,7 +66,7 @@ internal sealed class StoreWriter(
             }
             try
             {
-                WriteBatch(batch);
+                WriteBatch(batch, ingestDue);
             }
 #pragma warning disable CA1031 // the writer must survive any one failure; callers got the exception
             catch (Exception ex)
@@ -57,20 +77,73 @@ internal sealed class StoreWriter(
                 {
                     request.Fail(ex);
                 }
+                if (ingestDue)
+                {
+                    _ingest!.Failed();
+                }
+            }
+        }
+        DrainIngestAtClose();
+    }
+
+    /// <summary>Commits the requests alone (the store-reset report at open); false when it failed (each request failed).</summary>
+    public bool Commit(List<WriteRequest> batch) => Commit(batch, includeIngest: false, []);
+
+    /// <summary>Waits for a request, or for driver records to be due; false once the request queue is closed and empty.</summary>
+    private async Task<bool> WaitAsync()
+    {
+        _requestArrival ??= requests.Reader.WaitToReadAsync().AsTask();
+        if (_ingest is not null)
+        {
+            await Task.WhenAny(_requestArrival, _ingest.WhenDue()).ConfigureAwait(false);
+        }
+        if (!_requestArrival.IsCompleted)
+        {
+            return true;
+        }
+        var open = await _requestArrival.ConfigureAwait(false);
+        _requestArrival = null;
+        return open;
+    }
+
+    /// <summary>At close (the drivers have stopped): one more commit of what they left in the queue, so a clean stop loses nothing.</summary>
+    private void DrainIngestAtClose()
+    {
+        if (_ingest is null)
+        {
+            return;
+        }
+        var left = ingestQueue!.Reader.Count; // what the drivers left, not what a late one adds
+        while (_ingest.Count > 0 || left > 0)
+        {
+            if (_ingest.Count == 0)
+            {
+                _ingest.Take(store.Settings.MaxBatchRecords, store.Settings.BatchReserveBytes, left);
+                if (_ingest.Count == 0)
+                {
+                    return;
+                }
+                left -= _ingest.Count;
+            }
+            WriteBatch([], includeIngest: true);
+            if (_ingest.Count > 0)
+            {
+                return; // failed (logged once per streak): what is left in memory goes with the process
             }
         }
     }
 
-    private void WriteBatch(List<WriteRequest> batch)
+    private void WriteBatch(List<WriteRequest> batch, bool includeIngest)
     {
         var data = batch.Where(r => r is not MaintenanceRequest).ToList();
-        var completions = data.Count > 0 ? Commit(data) : [];
+        var completions = new List<Action>(data.Count);
+        var committed = (data.Count > 0 || (includeIngest && _ingest!.Count > 0)) && Commit(data, includeIngest, completions);
         var maintenance = batch.OfType<MaintenanceRequest>().ToList();
         if (acknowledgements.FlushDue || maintenance.Any(m => m.FlushAcknowledgements))
         {
             acknowledgements.Flush();
         }
-        if (completions.Count > 0 || maintenance.Count > 0)
+        if (committed || maintenance.Count > 0)
         {
             // Before the appends return: once an append returned, the store is within its budget.
             budget.Enforce();
@@ -80,7 +153,7 @@ internal sealed class StoreWriter(
         {
             complete();
         }
-        if (completions.Count > 0)
+        if (committed)
         {
             store.SignalAppended();
         }
@@ -90,15 +163,33 @@ internal sealed class StoreWriter(
         }
     }
 
-    /// <summary>Commits the requests in one transaction; returns what completes them (run once the batch's aftermath is done), none when it failed (each request failed).</summary>
-    public List<Action> Commit(List<WriteRequest> batch)
+    /// <summary>
+    /// Commits the driver records taken (<paramref name="includeIngest"/>) and the requests in one
+    /// transaction, in that order; adds what completes the requests to <paramref name="completions"/>
+    /// (run once the batch's aftermath is done). On failure every request fails and the driver records are kept.
+    /// </summary>
+    private bool Commit(List<WriteRequest> batch, bool includeIngest, List<Action> completions)
     {
         var firstSeq = store.LastSeq;
-        var completions = new List<Action>(batch.Count);
         var records = 0;
         try
         {
             using var tx = store.Connection.BeginTransaction();
+            if (includeIngest)
+            {
+                foreach (ref readonly var record in _ingest!.Records)
+                {
+                    if (record.Event is { } e)
+                    {
+                        inserter.InsertEvent(tx, e);
+                    }
+                    else
+                    {
+                        inserter.InsertReading(tx, record.Reading);
+                    }
+                }
+                records += _ingest.Count;
+            }
             foreach (var request in batch)
             {
                 completions.Add(Insert(tx, request));
@@ -112,10 +203,15 @@ internal sealed class StoreWriter(
             tx.Commit();
             store.Series.Commit();
             store.CommittedSeq = store.LastSeq;
+            if (includeIngest)
+            {
+                _ingest!.Committed();
+            }
             if (_health.Succeeded() is { } ended)
             {
                 Log.WritesRecovered(store.Logger, store.Settings.Path, ended.ConsecutiveFailures, (store.Time.GetUtcNow() - ended.Since).TotalSeconds);
             }
+            return true;
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException
             // a value the database refuses (Microsoft.Data.Sqlite throws these for unbindable values)
@@ -123,6 +219,7 @@ internal sealed class StoreWriter(
         {
             store.LastSeq = firstSeq; // nothing of this batch is stored: its seqs are issued again (no holes)
             store.Series.Rollback();
+            completions.Clear();
             var full = ex is SqliteException { SqliteErrorCode: SqliteFull } || ex.HResult == DiskFullHResult;
             var error = new StoreWriteException(
                 full ? $"store {store.Settings.Path} is full (disk or file system limit): the record was not stored; records stored before are kept"
@@ -137,9 +234,12 @@ internal sealed class StoreWriter(
             {
                 request.Fail(error);
             }
-            return [];
+            if (includeIngest)
+            {
+                _ingest!.Failed();
+            }
+            return false;
         }
-        return completions;
     }
 
     private Action Insert(SqliteTransaction tx, WriteRequest request)

@@ -12,15 +12,15 @@ namespace Gateway.Tests.Drivers.Modbus;
 public class ModbusServiceCollectionTests
 {
     [Fact]
-    public async Task AddModbusDrivers_polls_into_the_hosts_sink()
+    public async Task AddModbusDrivers_polls_into_the_shared_queue()
     {
         var registers = new ModbusRegisterArray(256);
         registers.Registers[5] = 777;
         await using var device = new SimulatedModbusServer(new SimulatedModbusOptions { UnitId = 1, Registers = registers });
-        var sink = new ListSink();
+        var sink = new CollectingDriverOutput();
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IDriverSink>(sink);
+        services.AddIngestCollector(sink); // where the store's writer stands in the product
         services.AddModbusDrivers(o => o.Devices =
         [
             new DeviceOptions { Id = "m", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{device.Port}", PollMs = 100, Points = [new PointOptions { Name = "p", Table = "holding", Address = 5 }] },
@@ -32,13 +32,13 @@ public class ModbusServiceCollectionTests
         Assert.Equal(["m"], status.GetStatus().Select(s => s.DeviceId));
 
         var hosted = provider.GetServices<IHostedService>().ToList();
-        Assert.Equal(2, hosted.Count); // the output pump and the driver
+        Assert.Equal(2, hosted.Count); // the queue's reader and the driver
         foreach (var service in hosted)
         {
             await service.StartAsync(CancellationToken.None);
         }
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (sink.Count < 3)
+        while (sink.Readings.Length < 3)
         {
             await Task.Delay(20, wait.Token);
         }
@@ -46,41 +46,6 @@ public class ModbusServiceCollectionTests
         {
             await service.StopAsync(CancellationToken.None);
         }
-        Assert.All(sink.Snapshot(), r => Assert.Equal(("m", "p", "777", ReadingQuality.Good), (r.Device, r.Point, r.Value.ToString(), r.Quality)));
-    }
-
-    private sealed class ListSink : IDriverSink
-    {
-        private readonly List<Reading> _readings = [];
-
-        public int Count
-        {
-            get
-            {
-                lock (_readings)
-                {
-                    return _readings.Count;
-                }
-            }
-        }
-
-        public Reading[] Snapshot()
-        {
-            lock (_readings)
-            {
-                return [.. _readings];
-            }
-        }
-
-        public ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken)
-        {
-            lock (_readings)
-            {
-                _readings.AddRange(readings.ToArray());
-            }
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+        Assert.All(sink.Readings, r => Assert.Equal(("m", "p", "777", ReadingQuality.Good), (r.Device, r.Point, r.Value.ToString(), r.Quality)));
     }
 }
