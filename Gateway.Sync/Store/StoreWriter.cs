@@ -92,14 +92,16 @@ internal sealed class StoreWriter(
     /// <summary>Waits for a request, or for driver records to be due; false once the request queue is closed and empty.</summary>
     private async Task<bool> WaitAsync()
     {
-        _requestArrival ??= requests.Reader.WaitToReadAsync().AsTask();
-        if (_ingest is not null)
+        if (_ingest is null)
         {
-            await Task.WhenAny(_requestArrival, _ingest.WhenDue()).ConfigureAwait(false);
+            return await requests.Reader.WaitToReadAsync().ConfigureAwait(false);
         }
+        // One wait at a time on each side: a new one per loop would pile up waiters in the channel.
+        _requestArrival ??= requests.Reader.WaitToReadAsync().AsTask();
+        await Task.WhenAny(_requestArrival, _ingest.WhenDue()).ConfigureAwait(false);
         if (!_requestArrival.IsCompleted)
         {
-            return true;
+            return true; // driver records are due
         }
         var open = await _requestArrival.ConfigureAwait(false);
         _requestArrival = null;
