@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Sync.Store;
 
 /// <summary>
-/// The durable store (SPEC section 2.3, issue 3) as its users see it: appends go through the
-/// bounded queue to <see cref="StoreWriter"/>, reads to <see cref="OutboxReader"/>,
+/// The durable store (SPEC section 2.3, issue 3) as its users see it: API appends go through the
+/// bounded request queue to <see cref="StoreWriter"/> (which also drains the drivers'
+/// <see cref="IngestQueue"/>), reads to <see cref="OutboxReader"/>,
 /// acknowledgements to <see cref="AcknowledgementLog"/>. This class composes the parts and owns
 /// their lifetime (open with <see cref="StoreRecovery"/>, a maintenance timer, a clean close).
 /// </summary>
