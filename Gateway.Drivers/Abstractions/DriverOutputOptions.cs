@@ -1,13 +1,10 @@
 namespace Gateway.Drivers.Abstractions;
 
-/// <summary>Sizes of the bounded hand-over between drivers and the store.</summary>
+/// <summary>Size of the bounded hand-over between drivers and the store (the <see cref="IngestQueue"/>).</summary>
 public sealed class DriverOutputOptions
 {
     /// <summary>Readings held in memory between drivers and the store (about 80 bytes each).</summary>
     public int ReadingCapacity { get; set; } = 16_384;
 
     public int EventCapacity { get; set; } = 1_024;
-
-    /// <summary>Most readings handed to <see cref="IDriverSink.WriteReadingsAsync"/> at once.</summary>
-    public int MaxBatch { get; set; } = 1_024;
 }

@@ -1,23 +1,28 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Drivers.Abstractions;
 
 public static class DriverOutputServiceCollectionExtensions
 {
     /// <summary>
-    /// The shared bounded driver → store hand-over (<see cref="IDriverOutput"/> and its pump).
-    /// The Host must register an <see cref="IDriverSink"/>. Safe to call from every driver's Add…().
+    /// The drivers' <see cref="IDriverOutput"/> over the shared <see cref="IngestQueue"/>; the queue
+    /// is sized from <see cref="DriverOutputOptions"/> unless the caller (the Host) registered one
+    /// already. Whatever drains the queue — the store's writer — is registered elsewhere.
+    /// Safe to call from every driver's Add…().
     /// </summary>
     public static IServiceCollection AddDriverOutput(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<DriverOutputOptions>();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<ChannelDriverOutput>();
-        services.TryAddSingleton<IDriverOutput>(sp => sp.GetRequiredService<ChannelDriverOutput>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DriverOutputPump>());
+        services.TryAddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<DriverOutputOptions>>().Value;
+            return new IngestQueue(o.ReadingCapacity + o.EventCapacity);
+        });
+        services.TryAddSingleton<IDriverOutput, ChannelDriverOutput>();
         return services;
     }
 }

@@ -11,7 +11,7 @@ public static class ModbusServiceCollectionExtensions
 {
     /// <summary>
     /// Polls the configuration's Modbus devices and publishes their readings and events to
-    /// <see cref="IDriverOutput"/> (registered too; the Host supplies the <see cref="IDriverSink"/>).
+    /// <see cref="IDriverOutput"/> (registered too, over the one <see cref="IngestQueue"/> that the Host's store drains).
     /// Also registers <see cref="IModbusWriter"/> and <see cref="IModbusDriverStatus"/>. The options are
     /// checked at start (<see cref="ModbusDriverOptionsValidator"/>): bad ones stop the host with the key's path.
     /// </summary>

@@ -15,7 +15,7 @@ public static class PoleSensorsServiceCollectionExtensions
     /// Adds the pole sensor drivers as a hosted service, with their options validated at start
     /// (<see cref="PoleSensorsOptions"/>: no GPIO line, I2C address or port used twice). Readings and
     /// events go through the shared <see cref="IDriverOutput"/> (<see cref="DriverOutputServiceCollectionExtensions.AddDriverOutput"/>,
-    /// one queue and pump with the Modbus drivers), so the caller must register an <see cref="IDriverSink"/>.
+    /// the one <see cref="IngestQueue"/> with the Modbus drivers), which the caller's store drains.
     /// GNSS time fixes go to <see cref="ITimeFixSink"/>, a no-op unless the caller registers one. Also registers <see cref="IGpioOutputs"/> (switching outputs),
     /// the chip/bus/port providers (which ask any registered <see cref="IGpioChipSource"/>,
     /// <see cref="II2cBusSource"/> and <see cref="ISerialPortSource"/> before the kernel devices) and a

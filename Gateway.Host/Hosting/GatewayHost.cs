@@ -67,10 +67,12 @@ public static class GatewayHost
     /// </summary>
     private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, bool demo)
     {
+        // The one queue from the drivers into the store's writer: both sides get this instance.
+        var driverOutput = new DriverOutputOptions();
+        services.AddSingleton(new IngestQueue(driverOutput.ReadingCapacity + driverOutput.EventCapacity));
         services.AddDurableStore();
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
-        services.AddSingleton<IDriverSink, StoreDriverSink>();
         services.AddModbusDrivers(o => ComponentOptions.Modbus(options, o));
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         services.AddTimeSources(options.Time);

@@ -12,7 +12,9 @@ public static class DurableStoreServiceCollectionExtensions
     /// <summary>
     /// Registers the durable store: <see cref="IRecordStore"/> (ingest), <see cref="IOutbox"/>
     /// (forwarder) and <see cref="IClockSync"/> (time sources), one instance, opened at host
-    /// start from <c>IOptions&lt;StorageOptions&gt;</c> and flushed and closed at stop. Uses the
+    /// start from <c>IOptions&lt;StorageOptions&gt;</c> and flushed and closed at stop. When an
+    /// <see cref="IngestQueue"/> is registered (the Host's, which the drivers publish to), the
+    /// store's writer drains it into its transactions. Uses the
     /// registered <see cref="TimeProvider"/> (the system clock when none is).
     /// </summary>
     public static IServiceCollection AddDurableStore(this IServiceCollection services)
@@ -30,7 +32,8 @@ public static class DurableStoreServiceCollectionExtensions
             StoreSettings.From(sp.GetRequiredService<IOptions<StorageOptions>>().Value),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IClockSync>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger("Gateway.Sync.Store") ?? NullLogger.Instance));
+            sp.GetService<ILoggerFactory>()?.CreateLogger("Gateway.Sync.Store") ?? NullLogger.Instance,
+            sp.GetService<IngestQueue>()));
         services.TryAddSingleton<IRecordStore>(sp => sp.GetRequiredService<SqliteRecordStore>());
         services.TryAddSingleton<IOutbox>(sp => sp.GetRequiredService<SqliteRecordStore>());
         services.AddHostedService<DurableStoreLifetime>();

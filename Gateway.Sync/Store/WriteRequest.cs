@@ -1,6 +1,6 @@
 namespace Gateway.Sync.Store;
 
-/// <summary>One item of the store's bounded write queue; the writer group-commits many of them.</summary>
+/// <summary>One item of the store's bounded request queue (API appends, acks, maintenance); the writer group-commits many of them beside the driver records of the <see cref="IngestQueue"/>.</summary>
 internal abstract class WriteRequest
 {
     /// <summary>Records this request adds (bounds the size of one transaction).</summary>
@@ -10,6 +10,12 @@ internal abstract class WriteRequest
     public abstract long EstimatedBytes { get; }
 
     public abstract void Fail(Exception exception);
+
+    // ~31 bytes a reading is measured (docs/bench/store.md); reasons come on top.
+    public static long ReadingBytes(in Reading reading) => 40 + Utf8(reading.Reason);
+
+    public static long EventBytes(GatewayEvent e) =>
+        48 + Utf8(e.Type) + Utf8(e.Source) + Utf8(e.DataJson) + (e.Snapshot.IsEmpty ? 0 : 16 + e.Snapshot.Length);
 
     protected static long Utf8(string? text) => text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
 }
@@ -22,8 +28,7 @@ internal sealed class ReadingsRequest(IReadOnlyList<Reading> readings) : WriteRe
 
     public override int RecordCount => Readings.Count;
 
-    // ~31 bytes a reading is measured (docs/bench/store.md); reasons come on top.
-    public override long EstimatedBytes { get; } = readings.Sum(r => 40L + Utf8(r.Reason));
+    public override long EstimatedBytes { get; } = readings.Sum(r => ReadingBytes(r));
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }
@@ -36,7 +41,7 @@ internal sealed class EventRequest(GatewayEvent newEvent) : WriteRequest
 
     public override int RecordCount => 1;
 
-    public override long EstimatedBytes => 48 + Utf8(Event.Type) + Utf8(Event.Source) + Utf8(Event.DataJson) + (Event.Snapshot.IsEmpty ? 0 : 16 + Event.Snapshot.Length);
+    public override long EstimatedBytes => EventBytes(Event);
 
     public override void Fail(Exception exception) => Completion.TrySetException(exception);
 }

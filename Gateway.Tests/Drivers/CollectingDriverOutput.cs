@@ -5,10 +5,10 @@ namespace Gateway.Tests.Drivers;
 
 /// <summary>
 /// Keeps everything drivers produce, for assertions: readings and events published to it as the
-/// drivers' <see cref="IDriverOutput"/> or delivered to it as the Host's <see cref="IDriverSink"/>
-/// (behind the real queue and pump), and GNSS time fixes as <see cref="ITimeFixSink"/>.
+/// drivers' <see cref="IDriverOutput"/> or taken from the real <see cref="IngestQueue"/> by
+/// <see cref="IngestQueueCollector"/>, and GNSS time fixes as <see cref="ITimeFixSink"/>.
 /// </summary>
-public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFixSink
+public sealed class CollectingDriverOutput : IDriverOutput, ITimeFixSink
 {
     private readonly object _gate = new();
     private readonly List<Reading> _readings = [];
@@ -32,18 +32,6 @@ public sealed class CollectingDriverOutput : IDriverOutput, IDriverSink, ITimeFi
         }
         return ValueTask.CompletedTask;
     }
-
-    public ValueTask WriteReadingsAsync(ReadOnlyMemory<Reading> readings, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _readings.AddRange(readings.Span);
-        }
-        return ValueTask.CompletedTask;
-    }
-
-    public ValueTask WriteEventAsync(GatewayEvent driverEvent, CancellationToken cancellationToken) =>
-        PublishAsync(driverEvent, cancellationToken);
 
     public ValueTask TimeFixAsync(PoleTimeFix fix, CancellationToken cancellationToken)
     {

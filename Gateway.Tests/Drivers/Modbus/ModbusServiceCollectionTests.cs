@@ -11,13 +11,13 @@ using Gateway.Simulation.Modbus;
 
 namespace Gateway.Tests.Drivers.Modbus;
 
-/// <summary>What <c>AddModbusDrivers</c> registers, and that the registered driver runs on the host's sink and clock.</summary>
+/// <summary>What <c>AddModbusDrivers</c> registers, and that the registered driver runs into the shared ingest queue on the host's clock.</summary>
 public class ModbusServiceCollectionTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 29, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task One_driver_serves_as_writer_and_status_and_polls_the_modbus_devices_into_the_hosts_sink_on_the_hosts_clock()
+    public async Task One_driver_serves_as_writer_and_status_and_polls_the_modbus_devices_into_the_shared_queue_on_the_hosts_clock()
     {
         var registers = new ModbusRegisterArray(256);
         registers.Registers[5] = 777;
@@ -27,14 +27,14 @@ public class ModbusServiceCollectionTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(time);
-        services.AddSingleton<IDriverSink>(sink);
+        services.AddIngestCollector(sink); // where the store's writer stands in the product
         void Configure(ModbusDriverOptions o) => o.Devices =
         [
             new DeviceOptions { Id = "m", Type = "modbus", Endpoint = $"tcp://127.0.0.1:{device.Port}", PollMs = 100, Points = [new PointOptions { Name = "p", Table = "holding", Address = 5, Writable = true }] },
             new DeviceOptions { Id = "door", Type = "gpio-input" },
         ];
         services.AddModbusDrivers(Configure);
-        services.AddModbusDrivers(Configure); // a second call adds nothing: one driver, one pump
+        services.AddModbusDrivers(Configure); // a second call adds nothing: one driver
         await using var provider = services.BuildServiceProvider();
 
         var writer = provider.GetRequiredService<IModbusWriter>();
@@ -45,7 +45,7 @@ public class ModbusServiceCollectionTests
         var m = Assert.Single(status.GetStatus());
         Assert.Equal(("m", $"tcp://127.0.0.1:{device.Port}", 1), (m.DeviceId, m.Link, m.ReadsPerPoll));
         var hosted = provider.GetServices<IHostedService>().ToList();
-        Assert.Equal(["DriverOutputPump", "ModbusDriverService"], hosted.Select(h => h.GetType().Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["IngestQueueCollector", "ModbusDriverService"], hosted.Select(h => h.GetType().Name).Order(StringComparer.Ordinal));
 
         foreach (var service in hosted)
         {
@@ -85,7 +85,7 @@ public class ModbusServiceCollectionTests
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        services.AddSingleton<IDriverSink>(new CollectingDriverOutput());
+        services.AddIngestCollector(new CollectingDriverOutput());
         services.AddModbusDrivers(o =>
         {
             o.Buses = [new BusOptions { Id = "rs485-1", Port = "/dev/ttyS1" }];

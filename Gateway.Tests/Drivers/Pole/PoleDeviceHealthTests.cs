@@ -30,7 +30,7 @@ public sealed class PoleDeviceHealthTests
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(_time)
-            .AddSingleton<IDriverSink>(_sink);
+            .AddIngestCollector(_sink);
         add(services);
         var provider = services.BuildServiceProvider();
         foreach (var service in provider.GetServices<IHostedService>())

@@ -23,7 +23,7 @@ public sealed class PoleSensorsRegistrationTests
         var services = new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Warning))
             .AddSingleton<TimeProvider>(time)
-            .AddSingleton<IDriverSink>(sink) // behind the shared queue and pump that AddPoleSensors adds
+            .AddIngestCollector(sink) // behind the shared queue that AddPoleSensors adds
             .AddPoleDemoHardware()
             .AddPoleSensors(o =>
             {
@@ -71,17 +71,21 @@ public sealed class PoleSensorsRegistrationTests
     }
 
     [Fact]
-    public async Task Pole_and_modbus_drivers_share_one_output_queue_and_pump_and_time_fixes_default_to_nothing()
+    public async Task Pole_and_modbus_drivers_share_one_output_queue_and_time_fixes_default_to_nothing()
     {
         var services = new ServiceCollection()
             .AddLogging()
-            .AddSingleton<IDriverSink>(new CollectingDriverOutput())
             .AddModbusDrivers(_ => { })
             .AddPoleSensors(_ => { });
         await using var provider = services.BuildServiceProvider();
 
-        Assert.Single(provider.GetServices<IDriverOutput>());
-        Assert.Single(provider.GetServices<IHostedService>(), s => s.GetType() == typeof(DriverOutputPump));
+        var output = Assert.Single(provider.GetServices<IDriverOutput>());
+        var queue = Assert.Single(provider.GetServices<IngestQueue>());
+        var reading = new Reading("m", "p", ReadingValue.FromInt64(7), null, ReadingQuality.Good, null, DateTimeOffset.UnixEpoch, 1);
+        await output.PublishAsync(reading, CancellationToken.None);
+        Assert.True(queue.Reader.TryRead(out var queued)); // straight into the one queue the store drains: no pump between
+        Assert.Equal(reading, queued.Reading);
+        Assert.DoesNotContain(provider.GetServices<IHostedService>(), s => s.GetType().Namespace == typeof(IDriverOutput).Namespace);
         var timeFixes = Assert.Single(provider.GetServices<ITimeFixSink>());
         Assert.IsType<NullTimeFixSink>(timeFixes);
         await timeFixes.TimeFixAsync(new PoleTimeFix("gps-1", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, 0), CancellationToken.None);

@@ -1,5 +1,6 @@
 using Gateway.Sync;
 using Gateway.Sync.Store;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -16,8 +17,8 @@ internal static class StoreHarness
             BootId = () => "boot-a",
         };
 
-    public static SqliteRecordStore Open(StoreSettings settings, TimeProvider? time = null, IClockSync? clock = null) =>
-        SqliteRecordStore.Open(settings, time ?? new FakeTimeProvider(Now), clock ?? new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), NullLogger.Instance);
+    public static SqliteRecordStore Open(StoreSettings settings, TimeProvider? time = null, IClockSync? clock = null, IngestQueue? ingest = null, ILogger? logger = null) =>
+        SqliteRecordStore.Open(settings, time ?? new FakeTimeProvider(Now), clock ?? new ClockSync(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero), false), logger ?? NullLogger.Instance, ingest);
 
     public static Reading Reading(TimeProvider time, string device, double value, string point = "x") =>
         Gateway.Contracts.Reading.Measure(time, device, point, value, "m3");
