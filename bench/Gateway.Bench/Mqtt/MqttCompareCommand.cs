@@ -1,7 +1,7 @@
-using Gateway.Simulation.Mqtt;
 using System.Globalization;
 using System.Text;
 using Gateway.Bench.Support;
+using Gateway.Simulation.Mqtt;
 using Gateway.Sync;
 using Gateway.Sync.Mqtt;
 using Gateway.Sync.Mqtt.Transport;
