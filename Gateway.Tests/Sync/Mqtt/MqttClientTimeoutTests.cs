@@ -68,7 +68,9 @@ public class MqttClientTimeoutTests
             }
         });
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
-        await using var client = await ConnectAsync(broker, time, Settings with { SessionExpirySeconds = sessionExpiry });
+        // A keep alive longer than the acknowledgement timeout: no ping round trip has to win a race
+        // against the stepped clock on a loaded machine; only the PUBACK deadline can end the connection.
+        await using var client = await ConnectAsync(broker, time, Settings with { SessionExpirySeconds = sessionExpiry, KeepAlive = TimeSpan.FromSeconds(120) });
         var outcome = await client.EnqueuePublishAsync(new MqttApplicationMessage("t", "x"u8.ToArray()), CancellationToken.None);
         await AdvanceUntilClosedAsync(time, client);
         Assert.Contains("overdue", await client.Completion, StringComparison.Ordinal);
