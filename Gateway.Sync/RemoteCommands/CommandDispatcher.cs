@@ -22,10 +22,12 @@ internal sealed class CommandDispatcher : BackgroundService
     private readonly UplinkTopics _topics;
     private readonly Dictionary<string, ICommandHandler> _handlers;
     private readonly ILogger<CommandDispatcher> _logger;
+    private readonly TimeProvider _time;
 
-    public CommandDispatcher(IMqttUplink uplink, UplinkTopics topics, IEnumerable<ICommandHandler> handlers, ILogger<CommandDispatcher> logger)
+    public CommandDispatcher(IMqttUplink uplink, UplinkTopics topics, IEnumerable<ICommandHandler> handlers, TimeProvider time, ILogger<CommandDispatcher> logger)
     {
         _uplink = uplink;
+        _time = time;
         _topics = topics;
         _logger = logger;
         _handlers = new Dictionary<string, ICommandHandler>(StringComparer.Ordinal);
@@ -109,8 +111,8 @@ internal sealed class CommandDispatcher : BackgroundService
             Log.Handled(_logger, name, idText, "unknown command");
             return Reply(id, error: $"unknown command '{name}' (known: {string.Join(", ", _handlers.Keys.Order(StringComparer.Ordinal))})");
         }
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(HandlerTimeout);
+        using var deadline = new CancellationTokenSource(HandlerTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
             var result = await handler.HandleAsync(args, timeout.Token).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Gateway.Sync.RemoteCommands;
 using Gateway.Sync.Uplink;
 using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Uplink;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gateway.Tests.Sync.RemoteCommands;
 
@@ -11,8 +12,10 @@ public sealed class CommandDispatcherTests
 {
     private readonly CapturingLogger<CommandDispatcher> _log = new();
 
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 29, 12, 0, 0, TimeSpan.Zero));
+
     private CommandDispatcher Dispatcher(params ICommandHandler[] handlers) =>
-        new(new ScriptedUplink(), new UplinkTopics("city", "pole-0001"), handlers, _log);
+        new(new ScriptedUplink(), new UplinkTopics("city", "pole-0001"), handlers, _time, _log);
 
     private static JsonObject Reply(byte[] payload) => Assert.IsType<JsonObject>(JsonNode.Parse(payload));
 
@@ -50,6 +53,31 @@ public sealed class CommandDispatcherTests
         Assert.True(reply["ok"]!.GetValue<bool>());
         Assert.Contains(_log.Lines, l => l.Contains("(id \"名字-°C\")", StringComparison.Ordinal));
         Assert.DoesNotContain(_log.Lines, l => l.Contains("\\u", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_handler_that_hangs_is_answered_timed_out_after_30_s_of_the_injected_clock()
+    {
+        var handling = Dispatcher(new HangingCommand()).HandleAsync("hang", "{\"id\":9}"u8.ToArray(), CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(29.9));
+        await Task.Delay(20);
+        Assert.False(handling.IsCompleted);
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+
+        var reply = Reply(await handling.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal("timed out after 30 s", reply["error"]!.GetValue<string>());
+        Assert.Equal("9", reply["id"]!.ToJsonString());
+    }
+
+    private sealed class HangingCommand : ICommandHandler
+    {
+        public string Name => "hang";
+
+        public async ValueTask<JsonNode?> HandleAsync(JsonObject? args, CancellationToken cancellationToken)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return null;
+        }
     }
 
     private sealed class EchoCommand : ICommandHandler
