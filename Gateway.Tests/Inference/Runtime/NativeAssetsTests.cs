@@ -9,9 +9,6 @@ namespace Gateway.Tests.Inference.Runtime;
 /// </summary>
 public sealed class NativeAssetsTests
 {
-    private const ushort ElfX64 = 62;
-    private const ushort ElfArm64 = 183;
-
     [Fact]
     public void Only_linux_x64_and_linux_arm64_natives_are_in_the_build_output()
     {
@@ -30,12 +27,12 @@ public sealed class NativeAssetsTests
         foreach (var rid in withNatives)
         {
             // SQLite's and ONNX Runtime's libraries for this RID, ELF of its machine
-            var machine = rid == "linux-x64" ? ElfX64 : ElfArm64;
-            Assert.Equal(machine, ElfMachine(Path.Combine(runtimes.FullName, rid, "native", "libe_sqlite3.so")));
+            var machine = rid == "linux-x64" ? ElfFile.X64 : ElfFile.Arm64;
+            Assert.Equal(machine, ElfFile.Machine(Path.Combine(runtimes.FullName, rid, "native", "libe_sqlite3.so")));
         }
 
-        Assert.Equal(ElfX64, ElfMachine(Path.Combine(runtimes.FullName, "linux-x64", "native", "libonnxruntime.so")));
-        Assert.Equal(ElfArm64, ElfMachine(Path.Combine(runtimes.FullName, "linux-arm64", "native", "libonnxruntime.so")));
+        Assert.Equal(ElfFile.X64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-x64", "native", "libonnxruntime.so")));
+        Assert.Equal(ElfFile.Arm64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-arm64", "native", "libonnxruntime.so")));
 
         // The package's build props would also copy Windows' onnxruntime.dll to the output root.
         Assert.DoesNotContain(Directory.GetFiles(AppContext.BaseDirectory, "*.dll"), f => Path.GetFileName(f).StartsWith("onnxruntime", StringComparison.OrdinalIgnoreCase));
@@ -49,27 +46,13 @@ public sealed class NativeAssetsTests
     [Fact]
     public void Shipped_natives_need_no_glibc_newer_than_2_31()
     {
-        var objdump = ExternalTool.Require("objdump");
         var libraries = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "runtimes"), "*.so", SearchOption.AllDirectories);
         Assert.Equal(6, libraries.Length); // e_sqlite3, onnxruntime, onnxruntime_providers_shared × 2 RIDs
         foreach (var library in libraries)
         {
-            var symbols = ExternalTool.Run(objdump, ["-T", library], TimeSpan.FromSeconds(60));
-            Assert.True(symbols.ExitCode == 0, symbols.StdErr);
-            var newest = System.Text.RegularExpressions.Regex.Matches(symbols.StdOut, @"GLIBC_(\d+)\.(\d+)")
-                .Select(m => new Version(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture)))
-                .Max();
+            var newest = ElfFile.NewestGlibc(library);
             Assert.NotNull(newest);
             Assert.True(newest <= new Version(2, 31), $"{library} needs GLIBC_{newest}");
         }
-    }
-
-    private static ushort ElfMachine(string path)
-    {
-        Span<byte> header = stackalloc byte[20];
-        using var file = File.OpenRead(path);
-        file.ReadExactly(header);
-        Assert.True(header[..4].SequenceEqual("\u007fELF"u8), $"{path} is not an ELF file");
-        return System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(header[18..]);
     }
 }
