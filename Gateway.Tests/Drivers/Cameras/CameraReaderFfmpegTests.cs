@@ -112,6 +112,22 @@ public sealed class CameraReaderFfmpegTests : IDisposable
     }
 
     [Fact]
+    public async Task An_rtsp_camera_nobody_listens_for_is_lost_with_connection_refused()
+    {
+        var options = Options($"rtsp://127.0.0.1:{Net.FreePort()}/north");
+        using var reader = new CameraReader(options, new FfmpegProcessLauncher(), _output, TimeProvider.System, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = reader.RunAsync(stop.Token);
+        await _output.WaitUntilAsync(o => o.Events.Length > 0, Eventually.Limit, "camera.lost");
+        await stop.CancelAsync();
+        await running;
+
+        var reason = Assert.IsType<string>(Assert.Single(_output.Events).Data["reason"]);
+        Assert.StartsWith("ffmpeg exited with code ", reason, StringComparison.Ordinal);
+        Assert.EndsWith($"{options.Source}: Connection refused", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_ffmpeg_is_a_lost_camera_not_a_crash()
     {
         var options = Options(TestVideo());
