@@ -6,4 +6,6 @@ public static class DriverEventTypes
     public const string DeviceOffline = "device.offline";
     public const string DeviceOnline = "device.online";
     public const string GpioChanged = "gpio.changed";
+    public const string CameraLost = "camera.lost";
+    public const string CameraRestored = "camera.restored";
 }
