@@ -7,12 +7,30 @@ namespace Gateway.Tests.Support;
 /// state object given to <see cref="TimeProvider.CreateTimer"/>) and when each is due. A test
 /// can then move time exactly when the code under test is parked on a timer, and exactly to the
 /// next timer, as a discrete-event simulation: results then depend on the schedule, not on how
-/// fast a loaded machine ran the code between two steps.
+/// fast a loaded machine ran the code between two steps. It also counts the timers ever created
+/// (every <c>Task.Delay</c>, <c>PeriodicTimer</c> and timeout), so a test can wait until the code
+/// is really waiting before it advances — advancing earlier would leave the late timer waiting forever.
 /// </summary>
 public sealed class WatchedFakeTime(DateTimeOffset start) : FakeTimeProvider(start)
 {
     private readonly Lock _gate = new();
     private readonly List<WatchedTimer> _timers = [];
+    private int _created;
+
+    public int TimersCreated => Volatile.Read(ref _created);
+
+    /// <summary>Waits (real time, generous for a loaded machine) until <paramref name="count"/> timers were created.</summary>
+    public async Task WaitForTimersAsync(int count)
+    {
+        for (var i = 0; i < 3000 && TimersCreated < count; i++)
+        {
+            await Task.Delay(10);
+        }
+        if (TimersCreated < count)
+        {
+            throw new TimeoutException($"{TimersCreated} timer(s) created, {count} expected");
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -27,6 +45,7 @@ public sealed class WatchedFakeTime(DateTimeOffset start) : FakeTimeProvider(sta
             timer.Fired();
             callback(s);
         }, state, dueTime, period);
+        Interlocked.Increment(ref _created);
         return timer;
     }
 

@@ -106,7 +106,7 @@ public sealed class StoreIngestQueueTests
     public async Task A_failing_commit_loses_no_queued_record_and_is_retried_after_1_2_and_4_seconds()
     {
         using var dir = new TempDirectory();
-        var time = new TimerCountingFakeTimeProvider(StoreHarness.Now);
+        var time = new WatchedFakeTime(StoreHarness.Now);
         var queue = new IngestQueue(64);
         var broken = true;
         var attempts = 0;
@@ -158,7 +158,7 @@ public sealed class StoreIngestQueueTests
     public async Task A_full_queue_holds_the_producers_back_until_the_store_writes_again()
     {
         using var dir = new TempDirectory();
-        var time = new TimerCountingFakeTimeProvider(StoreHarness.Now);
+        var time = new WatchedFakeTime(StoreHarness.Now);
         var queue = new IngestQueue(8);
         var broken = true;
         var settings = StoreHarness.Settings(dir.File("b.db")) with { CommitFault = () => Volatile.Read(ref broken) ? new IOException("Input/output error") : null };

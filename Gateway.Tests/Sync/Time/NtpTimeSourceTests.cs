@@ -11,7 +11,7 @@ public sealed class NtpTimeSourceTests
     private static readonly DateTimeOffset Floor = new(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset RealNow = new(2026, 11, 29, 20, 0, 0, TimeSpan.Zero);
 
-    private readonly TimerCountingFakeTimeProvider _time = new(DateTimeOffset.UnixEpoch); // a pole that booted at 1970
+    private readonly WatchedFakeTime _time = new(DateTimeOffset.UnixEpoch); // a pole that booted at 1970
     private readonly CapturingLogger<NtpTimeSource> _log = new();
     private readonly List<(NtpServer Server, DateTimeOffset At)> _asked = [];
 
