@@ -110,7 +110,15 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
             }
         }
 
-        _writer.Replace(_running.ConfigPath, bytes);
+        try
+        {
+            _writer.Replace(_running.ConfigPath, bytes);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Written to a temporary file and renamed: the file in force is still the old one, whole.
+            return await RejectAsync(actor, change, current, diff, [new ConfigError("", $"cannot write {_running.ConfigPath}: {e.Message}")]).ConfigureAwait(false);
+        }
         Log.Written(_logger, _running.ConfigPath, current.Version, next.Version, actor.User, actor.Via, plan.Restarted ?? "nothing");
 
         if (plan.RestartHost)

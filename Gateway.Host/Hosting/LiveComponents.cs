@@ -27,16 +27,26 @@ internal sealed class LiveComponents : IHostedService, IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     public LiveComponents(IServiceProvider host, GatewayOptions options, ILogger<LiveComponents> logger)
+        : this(host, options, logger, Registrations)
+    {
+    }
+
+    /// <summary>Test seam: other registrations for the groups (a component that faults on some options).</summary>
+    internal LiveComponents(IServiceProvider host, GatewayOptions options, ILogger<LiveComponents> logger,
+        IEnumerable<KeyValuePair<string, Action<IServiceCollection, GatewayOptions>>> groups)
     {
         _initial = options;
         _logger = logger;
-        _groups =
-        [
-            new(Time, (s, o) => s.AddTimeSources(o.Time), host),
-            new(Modbus, (s, o) => s.AddModbusDrivers(m => ComponentOptions.Modbus(o, m)), host),
-            new(PoleSensors, (s, o) => s.AddPoleSensors(p => ComponentOptions.PoleSensors(o, p)), host),
-        ];
+        _groups = [.. groups.Select(g => new LiveComponentGroup(g.Key, g.Value, host))];
     }
+
+    /// <summary>What each group runs, in start order.</summary>
+    internal static IReadOnlyList<KeyValuePair<string, Action<IServiceCollection, GatewayOptions>>> Registrations { get; } =
+    [
+        new(Time, (s, o) => s.AddTimeSources(o.Time)),
+        new(Modbus, (s, o) => s.AddModbusDrivers(m => ComponentOptions.Modbus(o, m))),
+        new(PoleSensors, (s, o) => s.AddPoleSensors(p => ComponentOptions.PoleSensors(o, p))),
+    ];
 
     public IReadOnlyList<string> Names => [.. _groups.Select(g => g.Name)];
 
