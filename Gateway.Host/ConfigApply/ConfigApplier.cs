@@ -7,6 +7,7 @@ using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Host.ConfigApply;
 
@@ -104,9 +105,14 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
             {
                 await _live.ValidateAsync(next.Options).ConfigureAwait(false);
             }
-            catch (Microsoft.Extensions.Options.OptionsValidationException e)
+            catch (OptionsValidationException e)
             {
                 return await RejectAsync(actor, change, current, diff, [.. e.Failures.Select(f => new ConfigError("", f))]).ConfigureAwait(false);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+            {
+                return await RejectAsync(actor, change, current, diff,
+                    [.. e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures).Select(f => new ConfigError("", f))]).ConfigureAwait(false);
             }
         }
 

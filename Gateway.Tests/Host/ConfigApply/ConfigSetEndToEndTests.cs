@@ -20,7 +20,7 @@ public class ConfigSetEndToEndTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task Whole_file_patch_stale_invalid_rolled_back_and_host_restart_changes_over_MQTT_each_get_their_reply()
+    public async Task Whole_file_patch_stale_invalid_rolled_back_and_host_restart_changes_over_MQTT_each_get_their_reply_and_event()
     {
         using var dir = new TempDirectory("gw-e2e-cfgset");
         var meterPort = Net.FreePort();
@@ -102,8 +102,18 @@ public class ConfigSetEndToEndTests
             Assert.Equal(v3, (string?)afterRestart["result"]!["version"]);
             Assert.Equal("test/moved", (string?)afterRestart["result"]!["config"]!["node"]!["site"]);
 
+            // 7. A host-level change the new host cannot start with (a store where none can be): the
+            //    previous file is restored and run, and the rollback reaches the platform as an event.
+            var badStore = await CommandAsync(pub, broker.Port, paho, "config/set", "set-store", """{ "patch": { "storage": { "path": "/proc/no-store-here/buffer.db" } } }""");
+            Assert.True((bool)badStore["ok"]!, badStore.ToJsonString());
+            Assert.Equal("host", (string?)badStore["result"]!["restarted"]);
+            await paho.WaitForMessagesAsync(m => Applied(m).Any(a => (string?)a["result"] == "rolled-back" && (string?)a["version"] == v3), Patience);
+            var afterStoreRollback = await CommandAsync(pub, broker.Port, paho, "config/get", "get-4", "{}");
+            Assert.Equal(v3, (string?)afterStoreRollback["result"]!["version"]);
+            Assert.Equal("data/buffer.db", (string?)afterStoreRollback["result"]!["config"]!["storage"]!["path"]);
+
             // config.applied for each, as SPEC section 3 says.
-            await paho.WaitForMessagesAsync(m => Applied(m).Count >= 6, Patience);
+            await paho.WaitForMessagesAsync(m => Applied(m).Count >= 8, Patience);
             var applied = Applied(paho.Messages);
             Assert.All(applied, a => Assert.Equal("city-brain", (string?)a["by"]));
             Assert.All(applied, a => Assert.Equal("mqtt", (string?)a["via"]));
@@ -112,10 +122,11 @@ public class ConfigSetEndToEndTests
             Assert.Contains(applied, a => (string?)a["result"] == "applied" && (string?)a["version"] == v3);
             Assert.Equal(2, applied.Count(a => (string?)a["result"] == "rejected"));
             Assert.Contains(applied, a => (string?)a["result"] == "rolled-back" && (string?)a["version"] == v2);
+            Assert.Contains(applied, a => (string?)a["result"] == "rolled-back" && (string?)a["version"] == v3);
 
             // The audit log beside the store has every attempt; neither it nor anything published holds the secret.
             var audit = File.ReadAllLines(dir.File("data/audit.jsonl"));
-            Assert.Equal(["applied", "applied", "conflict", "rejected", "rolled-back", "applied"], audit.Select(l => (string?)JsonNode.Parse(l)!["result"]));
+            Assert.Equal(["applied", "applied", "conflict", "rejected", "rolled-back", "applied", "applied", "rolled-back"], audit.Select(l => (string?)JsonNode.Parse(l)!["result"]));
             Assert.DoesNotContain(Secret, string.Join("\n", audit), StringComparison.Ordinal);
             Assert.DoesNotContain(paho.Messages, m => Text(m).Contains(Secret, StringComparison.Ordinal));
             Assert.DoesNotContain(Secret, gateway.Output, StringComparison.Ordinal);
