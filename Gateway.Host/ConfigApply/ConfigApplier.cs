@@ -222,15 +222,7 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
     /// <summary>The record of every attempt: the audit line (fsync'd) and the <c>config.applied</c> event.</summary>
     private async Task<ConfigApplyResult> FinishAsync(ConfigActor actor, string? baseVersion, IReadOnlyList<ConfigDiffEntry> diff, ConfigApplyResult result)
     {
-        try
-        {
-            _audit.Append(actor, result, baseVersion, diff);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.AuditFailed(_logger, _audit.Path, e.Message);
-        }
-        await PublishAsync(_queue, _time, actor, result.Version, result.EventResult).ConfigureAwait(false);
+        await RecordAsync(_audit, _queue, _time, _logger, actor, baseVersion, diff, result).ConfigureAwait(false);
         if (result.Applied)
         {
             Log.Applied(_logger, result.Version, actor.User, actor.Via, result.Restarted ?? "nothing");
@@ -238,10 +230,22 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
         return result;
     }
 
-    /// <summary>The <c>config.applied</c> event of SPEC section 3, into the store like every event.</summary>
-    internal static ValueTask PublishAsync(IngestQueue queue, TimeProvider time, ConfigActor actor, string version, string result)
+    /// <summary>
+    /// The audit line, and the <c>config.applied</c> event of SPEC section 3 into the store like
+    /// every event. An audit log that cannot be written is logged, not fatal: the change has happened.
+    /// </summary>
+    internal static ValueTask RecordAsync(ConfigAuditLog audit, IngestQueue queue, TimeProvider time, ILogger logger,
+        ConfigActor actor, string? baseVersion, IReadOnlyList<ConfigDiffEntry> diff, ConfigApplyResult result)
     {
-        var data = new JsonObject { ["by"] = actor.User, ["via"] = actor.Via, ["version"] = version, ["result"] = result };
+        try
+        {
+            audit.Append(actor, result, baseVersion, diff);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.AuditFailed(logger, audit.Path, e.Message);
+        }
+        var data = new JsonObject { ["by"] = actor.User, ["via"] = actor.Via, ["version"] = result.Version, ["result"] = result.EventResult };
         return queue.PublishAsync(GatewayEvent.Now(time, EventType, EventSource, data.ToJsonString(GatewayEvent.DataSerializerOptions)), CancellationToken.None);
     }
 

@@ -44,15 +44,7 @@ internal sealed class PendingApplyCheck(
     private async Task RecordRollbackAsync(IReadOnlyList<ConfigError> problems)
     {
         var result = new ConfigApplyResult(ConfigApplyOutcome.RolledBack, running.Current.Version, problems, "host", pending.Diff);
-        try
-        {
-            audit.Append(pending.Actor, result, pending.PreviousVersion, pending.Diff);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Log.AuditFailed(logger, audit.Path, e.Message);
-        }
-        await ConfigApplier.PublishAsync(queue, time, pending.Actor, result.Version, result.EventResult).ConfigureAwait(false);
+        await ConfigApplier.RecordAsync(audit, queue, time, logger, pending.Actor, pending.PreviousVersion, pending.Diff, result).ConfigureAwait(false);
     }
 
     private async Task WatchAsync(CancellationToken stopping)
