@@ -1,4 +1,5 @@
 using Gateway.Contracts;
+using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Gpio;
 using Gateway.Drivers.I2c;
 using Gateway.Drivers.Pole;
@@ -16,7 +17,7 @@ namespace Gateway.Host.Hosting;
 /// Components that one part of the configuration alone decides (the Modbus drivers: <c>devices</c>
 /// of type modbus and <c>buses</c>), composed in a container of their own so that a configuration
 /// change can stop, rebuild and start just them while the store, the uplink and everything else keep
-/// running. What they share with the host — the clock, logging, the one <see cref="IngestQueue"/>,
+/// running. What they share with the host — the clock, logging, the one <see cref="IngestQueue"/> and the drivers' output over it,
 /// the store's clock, the supervision and the hardware sources — is handed in as the host's instances.
 /// Their hosted services run under <see cref="SupervisedComponent"/> like the host's.
 /// </summary>
@@ -97,6 +98,11 @@ internal sealed class LiveComponentGroup(string name, Action<IServiceCollection,
         services.AddSingleton(host.GetRequiredService<IHostApplicationLifetime>());
         services.AddSingleton(host.GetRequiredService<ComponentSupervision>());
         services.AddSingleton(host.GetRequiredService<IClockSync>());
+        // The host's output (the IngestQueue's, or whatever wraps it there), not a new one per group.
+        if (host.GetService<IDriverOutput>() is { } output)
+        {
+            services.AddSingleton(output);
+        }
         if (host.GetService<ITimeFixSink>() is { } timeFixes)
         {
             services.AddSingleton(timeFixes);
