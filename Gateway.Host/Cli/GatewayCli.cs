@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
 using Gateway.Inference;
@@ -114,19 +115,61 @@ public static class GatewayCli
         return await RunHostAsync(result, configPath, console, cancellationToken, demo).ConfigureAwait(false);
     }
 
-    /// <summary>Runs the gateway on loaded options; options no component accepts end it before anything starts, in one line.</summary>
+    /// <summary>
+    /// Runs the gateway on loaded options; options no component accepts end it before anything starts, in one line.
+    /// A configuration change that the components cannot take live stops the host and lands here again: a
+    /// new host is built from the file (<see cref="HostRestart"/>). If the changed file cannot even start a
+    /// host, the previous one (<c>.last-good</c>) is put back and run, and that host records the rollback.
+    /// </summary>
     internal static async Task<int> RunHostAsync(ConfigLoadResult result, string configPath, CliConsole console, CancellationToken cancellationToken, bool demo = false)
     {
-        using var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!, demo);
-        if (StartProblem(host) is { } problem)
+        PendingConfigApply? pending = null;
+        while (true)
         {
-            await console.Error.WriteLineAsync($"edge-gateway: {problem}").ConfigureAwait(false);
-            return Failure;
+            using (var host = GatewayHost.Build(result.Options!, configPath, result.Warnings, result.Document!, demo, pending))
+            {
+                if (StartProblem(host) is { } problem)
+                {
+                    if (pending is null || pending.RolledBackBecause is not null)
+                    {
+                        await console.Error.WriteLineAsync($"edge-gateway: {problem}").ConfigureAwait(false);
+                        return Failure;
+                    }
+                    await console.Error.WriteLineAsync($"edge-gateway: {problem}; restoring the previous configuration").ConfigureAwait(false);
+                    (result, pending) = RestoreLastGood(configPath, pending, problem);
+                    continue;
+                }
+                var supervision = host.Services.GetRequiredService<ComponentSupervision>(); // before RunAsync disposes the services
+                var restart = host.Services.GetRequiredService<HostRestart>();
+                await host.RunAsync(cancellationToken).ConfigureAwait(false);
+                // Non-zero when a critical component gave up: systemd's Restart=on-failure starts us afresh.
+                if (supervision.ExitCode != 0)
+                {
+                    return supervision.ExitCode;
+                }
+                if (!restart.Requested || cancellationToken.IsCancellationRequested)
+                {
+                    return Ok;
+                }
+                pending = restart.Pending;
+            }
+            result = GatewayConfigLoader.LoadFile(configPath);
+            if (!result.IsValid)
+            {
+                if (pending is null)
+                {
+                    await ReportAsync(console, configPath, result).ConfigureAwait(false);
+                    return Failure;
+                }
+                (result, pending) = RestoreLastGood(configPath, pending, string.Join("; ", result.Errors));
+            }
         }
-        var supervision = host.Services.GetRequiredService<ComponentSupervision>(); // before RunAsync disposes the services
-        await host.RunAsync(cancellationToken).ConfigureAwait(false);
-        // Non-zero when a critical component gave up: systemd's Restart=on-failure starts us afresh.
-        return supervision.ExitCode != 0 ? supervision.ExitCode : Ok;
+    }
+
+    private static (ConfigLoadResult, PendingConfigApply) RestoreLastGood(string configPath, PendingConfigApply pending, string problem)
+    {
+        new ConfigFileWriter().RestoreLastGood(configPath);
+        return (GatewayConfigLoader.LoadFile(configPath), pending with { RolledBackBecause = [new ConfigError("", problem)] });
     }
 
     /// <summary>
@@ -138,6 +181,7 @@ public static class GatewayCli
         try
         {
             host.Services.GetService<IStartupValidator>()?.Validate();
+            host.Services.GetRequiredService<LiveComponents>().ValidateAsync(host.Services.GetRequiredService<GatewayOptions>()).GetAwaiter().GetResult();
             _ = host.Services.GetRequiredService<IRecordStore>();
             return null;
         }

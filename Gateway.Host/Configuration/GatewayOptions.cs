@@ -61,4 +61,7 @@ public sealed class HostSettings
 {
     /// <summary>How long a graceful stop may take before the process exits regardless.</summary>
     public double ShutdownSeconds { get; set; } = 15;
+
+    /// <summary>After a configuration change, how long the restarted components must run without failing (else it is rolled back).</summary>
+    public double ApplyHealthSeconds { get; set; } = 10;
 }

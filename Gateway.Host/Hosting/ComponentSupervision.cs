@@ -39,6 +39,15 @@ internal sealed class ComponentSupervision(TimeProvider time) : IStatusSection
         return state;
     }
 
+    /// <summary>A component that is gone (a live group rebuilt for a new configuration) leaves the status.</summary>
+    public void Remove(ComponentState state)
+    {
+        lock (_gate)
+        {
+            _components.Remove(state);
+        }
+    }
+
     /// <summary>
     /// Records the code; the CLI returns it once the host has stopped (Environment.ExitCode would
     /// be overwritten by Main's return value).

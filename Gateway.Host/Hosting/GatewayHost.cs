@@ -3,6 +3,7 @@ using Gateway.Drivers.Modbus;
 using Gateway.Drivers.Pole;
 using System.Text.Json.Nodes;
 using Gateway.Host.RemoteCommands;
+using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
 using Gateway.Simulation;
@@ -25,7 +26,7 @@ namespace Gateway.Host.Hosting;
 /// <summary>Composes the gateway: the generic host, logging, options and every component.</summary>
 public static class GatewayHost
 {
-    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig, bool demo = false)
+    public static IHost Build(GatewayOptions options, string configPath, IReadOnlyList<ConfigError> warnings, JsonObject effectiveConfig, bool demo = false, PendingConfigApply? pendingApply = null)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -44,6 +45,12 @@ public static class GatewayHost
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddHostedService<StoreWriteWatch>();
         builder.Services.AddGatewayComponents(options, demo);
+        if (pendingApply is not null)
+        {
+            // This host runs a configuration change that needed a restart: it checks that change's health.
+            builder.Services.AddSingleton(pendingApply);
+            builder.Services.AddHostedService<PendingApplyCheck>();
+        }
         builder.Services.SuperviseHostedServices(CriticalComponents);
         builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());
         return builder.Build();
@@ -73,16 +80,17 @@ public static class GatewayHost
         services.AddDurableStore();
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
-        services.AddModbusDrivers(o => ComponentOptions.Modbus(options, o));
+        services.AddConfigApply();
+        services.AddDriverOutput();
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
-        services.AddTimeSources(options.Time);
         if (demo)
         {
             services.AddPoleDemoHardware(); // simulated chip, I2C bus and serial sensors behind the real drivers
         }
         // sim:NAME chips and ports resolve in memory in any configuration, as they always have.
         services.AddSimulatedHardware();
-        services.AddPoleSensors(o => ComponentOptions.PoleSensors(options, o));
+        // Time sources, Modbus and pole drivers: restartable alone when their sections change (ConfigApply).
+        services.AddLiveComponents();
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
         return services;
     }

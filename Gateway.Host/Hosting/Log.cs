@@ -42,4 +42,13 @@ internal static partial class Log
 
     [LoggerMessage(1013, LogLevel.Critical, "critical component {Component} failed {Failures} times in a row (last: {Error}); stopping the gateway with exit code {ExitCode} so that systemd restarts it")]
     public static partial void CriticalComponentGaveUp(ILogger logger, string component, int failures, string error, int exitCode);
+
+    [LoggerMessage(1070, LogLevel.Information, "components {Group} restarted on the new configuration")]
+    public static partial void LiveGroupRestarted(ILogger logger, string group);
+
+    [LoggerMessage(1071, LogLevel.Warning, "components {Group} did not start on the new configuration: {Error}")]
+    public static partial void LiveGroupStartFailed(ILogger logger, string group, string error);
+
+    [LoggerMessage(1072, LogLevel.Information, "restarting the gateway in-process for a configuration change")]
+    public static partial void HostRestarting(ILogger logger);
 }

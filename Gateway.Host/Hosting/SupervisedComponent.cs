@@ -43,6 +43,9 @@ internal sealed class SupervisedComponent : IHostedService, IDisposable
         _logger = logger;
     }
 
+    /// <summary>Its state in <see cref="ComponentSupervision"/> once started (null for a plain hosted service).</summary>
+    public ComponentState? State => _state;
+
     /// <summary>The component's name in logs and status: its type's, in kebab case, without "Service".</summary>
     internal static string NameOf(Type type)
     {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -18,7 +19,8 @@ internal static class SupervisionServiceCollectionExtensions
     public static IServiceCollection SuperviseHostedServices(this IServiceCollection services, IReadOnlySet<string> critical,
         SupervisionPolicy? policy = null, Func<double>? uniform = null)
     {
-        services.AddSingleton<ComponentSupervision>();
+        // TryAdd: a live component group (LiveComponentGroup) hands in the host's instance.
+        services.TryAddSingleton<ComponentSupervision>();
         for (var i = 0; i < services.Count; i++)
         {
             var original = services[i];

@@ -122,7 +122,7 @@ internal sealed class CommandDispatcher : BackgroundService
         catch (CommandException ex)
         {
             Log.Handled(_logger, name, idText, ex.Message);
-            return Reply(id, error: ex.Message);
+            return Reply(id, error: ex.Message, details: ex.Details);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -175,7 +175,7 @@ internal sealed class CommandDispatcher : BackgroundService
         return null;
     }
 
-    private static byte[] Reply(JsonNode? id, JsonNode? result = null, string? error = null)
+    private static byte[] Reply(JsonNode? id, JsonNode? result = null, string? error = null, JsonObject? details = null)
     {
         var reply = new JsonObject { ["id"] = id?.DeepClone(), ["ok"] = error is null };
         if (error is null)
@@ -185,6 +185,10 @@ internal sealed class CommandDispatcher : BackgroundService
         else
         {
             reply["error"] = error;
+            foreach (var (key, value) in details ?? [])
+            {
+                reply.TryAdd(key, value?.DeepClone());
+            }
         }
         return JsonSerializer.SerializeToUtf8Bytes(reply, RecordJson.SerializerOptions);
     }

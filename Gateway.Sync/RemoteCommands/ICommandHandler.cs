@@ -31,4 +31,13 @@ public sealed class CommandException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>A refusal with more to say than its message, e.g. <c>"errors":[{"path":…,"message":…}]</c>: these members go into the reply beside <c>"error"</c>.</summary>
+    public CommandException(string message, JsonObject details)
+        : base(message)
+    {
+        Details = details;
+    }
+
+    public JsonObject? Details { get; }
 }
