@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
+using Gateway.Host.Web;
 using Gateway.Inference;
 using Gateway.Sync.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -139,6 +140,7 @@ public static class GatewayCli
         {
             host.Services.GetService<IStartupValidator>()?.Validate();
             _ = host.Services.GetRequiredService<IRecordStore>();
+            host.Services.PrepareTechnicianWeb();
             return null;
         }
         catch (OptionsValidationException e)
@@ -150,6 +152,10 @@ public static class GatewayCli
             return $"invalid configuration: {string.Join("; ", e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures))}";
         }
         catch (StoreUnavailableException e)
+        {
+            return e.Message;
+        }
+        catch (WebStartException e)
         {
             return e.Message;
         }

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Gateway.Host.RemoteCommands;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
+using Gateway.Host.Web;
 using Gateway.Simulation;
 using Gateway.Simulation.Pole;
 using Gateway.Sync.RemoteCommands;
@@ -73,6 +74,7 @@ public static class GatewayHost
         services.AddDurableStore();
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
+        services.AddTechnicianWeb(options); // before the drivers: it taps their output for the page
         services.AddModbusDrivers(o => ComponentOptions.Modbus(options, o));
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         services.AddTimeSources(options.Time);
