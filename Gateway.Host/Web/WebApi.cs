@@ -245,6 +245,12 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, G
             {
                 item["health"] = new JsonObject { ["state"] = state.Online ? "online" : "offline", ["reason"] = state.Reason, ["since"] = WebJson.Timestamp(state.Since) };
             }
+            else if (latest.ReadingsOf(device.Id) is { Count: > 0 } readings)
+            {
+                // A device that works from the start raises no device.online: its readings say it is there.
+                var good = readings.All(r => r.Quality == ReadingQuality.Good);
+                item["health"] = new JsonObject { ["state"] = good ? "online" : "uncertain", ["from"] = "readings" };
+            }
             item["latest"] = LatestJson(device.Id);
             list.Add(item);
         }

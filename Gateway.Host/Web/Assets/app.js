@@ -51,7 +51,10 @@ function el(tag, attributes = {}, ...children) {
   return node;
 }
 
-function stateSpan(state) { return el('span', { class: `state-${state ?? 'unknown'}` }, state ?? t('unknown')); }
+function stateSpan(state) {
+  const label = state ? t(`state.${state}`) : t('unknown');
+  return el('span', { class: `state-${state ?? 'unknown'}` }, label.startsWith('state.') ? state : label);
+}
 
 function fillList(dl, rows) { dl.replaceChildren(...rows.flatMap(([label, value]) => [el('dt', {}, t(label)), el('dd', {}, value ?? t('none'))])); }
 
@@ -85,7 +88,7 @@ const views = {
     const clock = status.clock ?? {};
     fillList($('status-clock'), [['f.synchronized', clock.synchronized ? t('yes') : t('no')], ['f.trusted', clock.trusted ? t('yes') : t('no')], ['f.nodeTime', formatTime(status.ts)]]);
     fillList($('status-node'), [['f.node', status.node], ['f.site', status.site], ['f.version', status.version], ['f.uptime', `${Math.round((status.uptimeSeconds ?? 0) / 60)} min`]]);
-    fillTable($('status-devices'), ['f.device', 'f.type', 'f.health', 'f.values'], devices.devices.map((d) => [d.id, d.type, stateSpan(d.health?.state), d.latest.map(valueText).join(', ') || t('none')]));
+    fillTable($('status-devices'), ['f.device', 'f.type', 'f.health', 'f.values'], devices.devices.map((d) => [d.id, d.type, stateSpan(d.health?.state), d.latest.map((p) => `${p.point} ${valueText(p)}`).join(' · ') || t('none')]));
     fillTable($('status-components'), ['f.component', 'f.state', 'f.failures', 'f.lastError'], (status.components ?? []).map((c) => [c.name, stateSpan(c.state), c.failures, c.lastError ?? t('none')]));
     $('status-refreshed').textContent = formatTime(new Date().toISOString());
   },

@@ -53,6 +53,8 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
         var door = devices[1]!["latest"]![0]!;
         Assert.Equal("state", door["point"]!.GetValue<string>());
         Assert.Equal("good", door["quality"]!.GetValue<string>());
+        Assert.Equal("online", devices[1]!["health"]!["state"]!.GetValue<string>());
+        Assert.Equal("readings", devices[1]!["health"]!["from"]!.GetValue<string>());
     }
 
     [Fact]
