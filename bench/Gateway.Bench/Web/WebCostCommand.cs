@@ -67,13 +67,17 @@ public sealed class WebCostCommand : IBenchCommand
               "devices": [ { "id": "water-1", "type": "modbus", "endpoint": "tcp://127.0.0.1:{{meterPort}}", "unitId": 1, "pollMs": 1000,
                              "profile": "{{Path.Combine(RepoRoot(), "profiles", "water-meter-generic.json")}}" } ] }
             """, cancellationToken);
-        const string password = "bench password 2026";
+        const string password = "measuring the page 2026";
         if (webPort is not null)
         {
             var add = Start(dll, ["user", "add", "bench", "--role", "viewer", "--config", config]);
             await add.StandardInput.WriteLineAsync(password);
             add.StandardInput.Close();
             await add.WaitForExitAsync(cancellationToken);
+            if (add.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"user add failed with exit {add.ExitCode}");
+            }
         }
         using var gateway = Start(dll, ["run", "--config", config]);
         try
