@@ -30,6 +30,9 @@ internal sealed class WebServerService(WebApi api, WebOptions options, NodeCerti
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "edge-gateway" });
         builder.Services.AddSingleton(loggerFactory);
+        // The gateway's host owns signals and shutdown: the web application must not install a
+        // second console lifetime (its own SIGTERM/Ctrl+C handlers and start-up banner).
+        builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
         builder.Services.AddRoutingCore();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(Configure);
         await using var app = builder.Build();
@@ -86,5 +89,13 @@ internal sealed class WebServerService(WebApi api, WebOptions options, NodeCerti
                 kestrel.ListenAnyIP(uri.Port, Listen);
             }
         }
+    }
+
+    /// <summary>Starts and stops when <see cref="WebServerService"/> says so, nothing else.</summary>
+    private sealed class OwnedLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
