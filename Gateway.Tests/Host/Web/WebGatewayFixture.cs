@@ -66,17 +66,7 @@ public sealed class WebGatewayFixture : IAsyncLifetime
         await Net.WaitForListenerAsync(Port, TimeSpan.FromSeconds(30));
     }
 
-    public HttpClient Client()
-    {
-        var pin = WebTestServer.PinOf(Dir.File(NodeCertificate.FileName));
-        var handler = new SocketsHttpHandler
-        {
-            UseCookies = true,
-            CookieContainer = new CookieContainer(),
-            SslOptions = { RemoteCertificateValidationCallback = (_, c, _, _) => c is not null && c.GetCertHash(System.Security.Cryptography.HashAlgorithmName.SHA256).AsSpan().SequenceEqual(pin) },
-        };
-        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
-    }
+    public HttpClient Client() => WebTestServer.PinnedClient(Dir.File(NodeCertificate.FileName), BaseUri, new CookieContainer());
 
     /// <summary>Logs <paramref name="client"/> in (its cookie container keeps the session) and answers the CSRF token.</summary>
     public static async Task<string> LoginAsync(HttpClient client, string user, string password)

@@ -81,15 +81,19 @@ internal sealed class WebTestServer : IAsyncDisposable
     }
 
     /// <summary>A client that trusts the node's certificate by its SHA-256 pin only, and keeps no cookies of its own.</summary>
-    public HttpClient Client()
+    public HttpClient Client() => PinnedClient(CertificatePath, BaseUri, cookies: null);
+
+    /// <summary>An HTTPS client that accepts only the certificate in <paramref name="pemPath"/> (by its SHA-256), whatever its names and dates.</summary>
+    public static HttpClient PinnedClient(string pemPath, Uri baseUri, CookieContainer? cookies)
     {
-        var pin = PinOf(CertificatePath);
+        var pin = PinOf(pemPath);
         var handler = new SocketsHttpHandler
         {
-            UseCookies = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new CookieContainer(),
             SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => certificate is not null && PinMatches(certificate, pin) },
         };
-        return new HttpClient(handler) { BaseAddress = BaseUri, Timeout = TimeSpan.FromSeconds(30) };
+        return new HttpClient(handler) { BaseAddress = baseUri, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public static byte[] PinOf(string pemPath)
