@@ -36,12 +36,12 @@ public sealed class ChromiumFixture : IAsyncLifetime
     });
 
     /// <summary>
-    /// Screenshots go to docs/screenshots/ when GATEWAY_SCREENSHOTS=1 (how the committed ones were
-    /// made), else beside the test run, so an ordinary run leaves the checkout clean.
+    /// Screenshots go to docs/screenshots/ when WEB_SCREENSHOTS_TO_DOCS=1 (how the committed ones were
+    /// made; not GATEWAY_…, which would be a configuration override), else beside the test run, so an ordinary run leaves the checkout clean.
     /// </summary>
     public static string ScreenshotPath(string name)
     {
-        var directory = Environment.GetEnvironmentVariable("GATEWAY_SCREENSHOTS") == "1"
+        var directory = Environment.GetEnvironmentVariable("WEB_SCREENSHOTS_TO_DOCS") == "1"
             ? Repo.PathOf("docs", "screenshots")
             : Path.Combine(Path.GetTempPath(), "gw-screenshots");
         Directory.CreateDirectory(directory);

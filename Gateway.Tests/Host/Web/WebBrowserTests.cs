@@ -5,7 +5,7 @@ namespace Gateway.Tests.Host.Web;
 /// <summary>
 /// The page in Debian's chromium against a whole running gateway: log in, status, "read now" on
 /// the simulated water meter, a viewer without the apply button, the language switch. Each page
-/// is photographed (docs/screenshots/ with GATEWAY_SCREENSHOTS=1).
+/// is photographed (docs/screenshots/ with WEB_SCREENSHOTS_TO_DOCS=1).
 /// </summary>
 [Collection(WebGatewayCollection.Name)]
 public sealed class WebBrowserTests(WebGatewayFixture gateway, ChromiumFixture chromium)
