@@ -22,6 +22,8 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, ChromiumFixture c
         var problems = WatchConsole(page);
         await page.GotoAsync(gateway.BaseUri.ToString());
         await Assertions.Expect(page.Locator("#view-login")).ToBeVisibleAsync(Patience);
+        await Assertions.Expect(page.Locator("#nav")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#view-status")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new() { Path = ChromiumFixture.ScreenshotPath("login") });
         await LogInAsync(page, "tech", WebGatewayFixture.TechnicianPassword);
 
@@ -61,6 +63,8 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, ChromiumFixture c
 
         await page.ClickAsync("#logout");
         await Assertions.Expect(page.Locator("#view-login")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#nav")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#view-logs")).ToBeHiddenAsync();
         Assert.Empty(problems);
     }
 
