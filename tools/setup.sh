@@ -42,6 +42,7 @@ check_all() {
   local files=(
     /usr/include/linux/gpio.h /usr/include/linux/i2c-dev.h /usr/include/linux/i2c.h   # kernel ABI checks
     /usr/share/darknet/data/person.jpg                                             # the real photo
+    /usr/share/fonts/truetype/wqy/wqy-microhei.ttc                                 # chromium's CJK glyphs (page screenshots)
     "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
     "${GATEWAY_CACHE:-$repo/.cache}/chrony/usr/sbin/chronyd"                        # setup.d/30-chronyd.sh: NTP peer
   )
@@ -88,6 +89,7 @@ packages=(
   python3-onnx python3-numpy         # test models, reference outputs, model converter
   python3-jsonschema                 # independent check of the shipped configuration schema
   chromium                           # browser tests of the technician's web page
+  fonts-wqy-microhei                 # CJK glyphs for chromium: the page's Chinese labels in screenshots
   darknet                            # real test photos (person.jpg)
   strace                             # bench: fsyncs per commit counted (store vs LiteDB)
   faketime                           # libfaketime: the gateway's wall clock at 1970 in tests, the machine's untouched

@@ -14,6 +14,7 @@ internal static class DemoCommand
 {
     public const string DefaultDataDirectory = "demo-data";
     public const int WantedBrokerPort = 1883;
+    public const int WantedWebPort = 8443;
 
     public static async Task<int> RunAsync(string dataDirectory, CliConsole console, CancellationToken cancellationToken)
     {
@@ -30,8 +31,10 @@ internal static class DemoCommand
         await using var meter = new SimulatedModbusServer(new SimulatedModbusOptions { Registers = new WaterMeterRegisters(TimeProvider.System) });
         console.Out.WriteLine($"demo: simulated water meter (Modbus TCP) on 127.0.0.1:{meter.Port}");
 
-        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port);
+        var webPort = WebPort();
+        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port, webPort);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
+        console.Out.WriteLine($"demo: web page on https://127.0.0.1:{webPort}/ (the node's self-signed certificate); make an account first: edge-gateway user add NAME --role technician --config {configPath}");
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
     }
 
@@ -103,10 +106,31 @@ internal static class DemoCommand
     }
 
     public static ConfigLoadResult LoadDemoConfig(string dataDirectory, string? brokerUri) =>
-        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri, meterPort: null));
+        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri, meterPort: null, webPort: null));
+
+    /// <summary>8443 as demo.json says, or a free port when something else holds it (another demo, another service).</summary>
+    private static int WebPort()
+    {
+        foreach (var port in new[] { WantedWebPort, 0 })
+        {
+            try
+            {
+                var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+                listener.Start();
+                var bound = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+                listener.Stop();
+                return bound;
+            }
+            catch (System.Net.Sockets.SocketException) when (port != 0)
+            {
+                // taken: a free one instead
+            }
+        }
+        throw new InvalidOperationException("no free loopback port");
+    }
 
     /// <summary>The embedded demo configuration, pointed at <paramref name="dataDirectory"/> and the demo broker.</summary>
-    private static string WriteDemoConfig(string dataDirectory, string? brokerUri, int? meterPort)
+    private static string WriteDemoConfig(string dataDirectory, string? brokerUri, int? meterPort, int? webPort)
     {
         Directory.CreateDirectory(dataDirectory);
         using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.json")
@@ -121,6 +145,10 @@ internal static class DemoCommand
         if (meterPort is not null)
         {
             root["devices"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == "water-1")!["endpoint"] = $"tcp://127.0.0.1:{meterPort}";
+        }
+        if (webPort is not null)
+        {
+            root["web"]!["urls"] = new JsonArray($"https://127.0.0.1:{webPort}");
         }
         var path = Path.Combine(dataDirectory, "gateway.json");
         File.WriteAllText(path, root.ToJsonString(new() { WriteIndented = true }));

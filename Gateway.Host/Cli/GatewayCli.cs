@@ -4,6 +4,7 @@ using System.CommandLine.Invocation;
 using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
 using Gateway.Host.Hosting;
+using Gateway.Host.Web;
 using Gateway.Inference;
 using Gateway.Sync.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -183,6 +184,7 @@ public static class GatewayCli
             host.Services.GetService<IStartupValidator>()?.Validate();
             host.Services.GetRequiredService<LiveComponents>().ValidateAsync(host.Services.GetRequiredService<GatewayOptions>()).GetAwaiter().GetResult();
             _ = host.Services.GetRequiredService<IRecordStore>();
+            host.Services.PrepareTechnicianWeb();
             return null;
         }
         catch (OptionsValidationException e)
@@ -194,6 +196,10 @@ public static class GatewayCli
             return $"invalid configuration: {string.Join("; ", e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures))}";
         }
         catch (StoreUnavailableException e)
+        {
+            return e.Message;
+        }
+        catch (WebStartException e)
         {
             return e.Message;
         }

@@ -6,6 +6,7 @@ using Gateway.Host.RemoteCommands;
 using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
+using Gateway.Host.Web;
 using Gateway.Simulation;
 using Gateway.Simulation.Pole;
 using Gateway.Sync.RemoteCommands;
@@ -81,6 +82,7 @@ public static class GatewayHost
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
         services.AddConfigApply();
+        services.AddTechnicianWeb(options); // before the drivers' output: its tap is the drivers' output, for the page
         services.AddDriverOutput();
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         if (demo)

@@ -150,6 +150,7 @@ internal static class LiveComponentsServiceCollectionExtensions
         services.AddSingleton<LiveDrivers>();
         services.AddSingleton<Gateway.Drivers.Modbus.Polling.IModbusDriverStatus>(sp => sp.GetRequiredService<LiveDrivers>());
         services.AddSingleton<IModbusWriter>(sp => sp.GetRequiredService<LiveDrivers>());
+        services.AddSingleton<IModbusReader>(sp => sp.GetRequiredService<LiveDrivers>());
         services.AddSingleton<Gateway.Drivers.Gpio.IGpioOutputs>(sp => sp.GetRequiredService<LiveDrivers>());
         return services;
     }

@@ -66,24 +66,8 @@ public sealed class UserStore
         return created;
     }
 
-    private void Save(List<UserAccount> users)
-    {
-        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(_path))!;
-        Directory.CreateDirectory(directory);
-        var temp = $"{_path}.{Environment.ProcessId}.tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-        using (var stream = new FileStream(temp, options))
-        {
-            JsonSerializer.Serialize(stream, new UserFile(users), Json);
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, _path, overwrite: true);
-        FileSync.FlushDirectory(directory);
-    }
+    private void Save(List<UserAccount> users) =>
+        FileSync.WritePrivateAtomically(_path, stream => JsonSerializer.Serialize(stream, new UserFile(users), Json));
 
     private sealed record UserFile(List<UserAccount> Users);
 }

@@ -14,17 +14,19 @@ namespace Gateway.Drivers.Modbus.Polling;
 /// All Modbus devices of the configuration, grouped into links: one per serial bus (RTU), one
 /// per TCP endpoint (Modbus TCP, or RTU over TCP). Runs every link's loop; writes points.
 /// </summary>
-internal sealed class ModbusDriver : IModbusWriter, IModbusDriverStatus, IAsyncDisposable
+internal sealed class ModbusDriver : IModbusWriter, IModbusReader, IModbusDriverStatus, IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<string, (ModbusLink Link, ModbusDevice Device)> _devices = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private int _disposed;
 
     public ModbusDriver(IOptions<ModbusDriverOptions> options, IDriverOutput output, TimeProvider time, ILogger<ModbusDriver> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
+        _time = time;
         var o = options.Value;
         var buses = o.Buses.ToDictionary(b => b.Id, StringComparer.Ordinal);
         var groups = o.Devices
@@ -114,6 +116,53 @@ internal sealed class ModbusDriver : IModbusWriter, IModbusDriverStatus, IAsyncD
             ? new(ModbusWriteStatus.Written, $"{pointName} = {value}")
             : new(ModbusWriteStatus.Failed, outcome.Reason);
     }
+
+    public async ValueTask<ModbusReadOnce?> ReadOnceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        if (!_devices.TryGetValue(deviceId, out var entry))
+        {
+            return null;
+        }
+        var (link, device) = entry;
+        var reads = new ModbusPointRead?[device.Points.Length];
+        // A buffer of its own: the poll loop may be using the device's at this very moment.
+        var response = new byte[ModbusLimits.MaxPduLength];
+        for (var b = 0; b < device.Blocks.Length; b++)
+        {
+            var block = device.Blocks[b];
+            var outcome = await link.Master.ExecuteAsync(device.UnitId, device.Requests[b], response, device.Timeout, cancellationToken).ConfigureAwait(false);
+            foreach (var index in block.PointIndexes)
+            {
+                var point = device.Points[index];
+                reads[index] = outcome.IsSuccess
+                    ? ReadPoint(point, response.AsSpan(outcome.DataOffset, outcome.DataLength), block.Start)
+                    : Describe(point, null, ReadingValue.None, outcome.Reason);
+            }
+        }
+        return new ModbusReadOnce(device.Id, device.UnitId, _time.GetUtcNow(), [.. reads.Select(r => r!)]);
+    }
+
+    private static ModbusPointRead ReadPoint(ModbusPoint point, ReadOnlySpan<byte> data, int blockStart)
+    {
+        var relative = point.Address - blockStart;
+        if (point.IsBitTable)
+        {
+            var bit = PointCodec.ReadPackedBit(data, relative);
+            return Describe(point, bit ? "1" : "0", ReadingValue.FromBoolean(bit), null);
+        }
+        var registers = data.Slice(relative * 2, point.Width * 2);
+        var words = new string[point.Width];
+        for (var i = 0; i < words.Length; i++)
+        {
+            words[i] = $"0x{registers[2 * i]:X2}{registers[(2 * i) + 1]:X2}";
+        }
+        var raw = string.Join(' ', words);
+        var value = PointCodec.DecodeRegisters(point, registers);
+        return Describe(point, raw, value, value.HasValue ? null : "not a finite number (NaN or infinity)");
+    }
+
+    private static ModbusPointRead Describe(ModbusPoint point, string? raw, ReadingValue value, string? error) =>
+        new(point.Name, point.Table.ToString().ToLowerInvariant(), point.Address, point.Type.ToString().ToLowerInvariant(), point.Unit, raw, value, error);
 
     public async ValueTask DisposeAsync()
     {
