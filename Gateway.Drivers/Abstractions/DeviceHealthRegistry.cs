@@ -52,7 +52,7 @@ public sealed class DeviceHealthRegistry : IDisposable
     }
 
     internal void Observe(in Reading reading) =>
-        CellOf(reading.Device).Reading(reading.Quality == ReadingQuality.Good, reading.MeasuredAt);
+        CellOf(reading.Device).Reading(reading.Quality == ReadingQuality.Good, reading.MeasuredAt, reading.Timestamp);
 
     internal void Observe(GatewayEvent driverEvent)
     {
@@ -98,6 +98,7 @@ public sealed class DeviceHealthRegistry : IDisposable
         private DeviceState _state;
         private string? _reason;
         private DateTimeOffset? _lastGoodAt;
+        private long _lastGoodTimestamp;
         private long _good;
         private long _bad;
         private long _polls;
@@ -105,7 +106,7 @@ public sealed class DeviceHealthRegistry : IDisposable
         private TimeSpan? _lastPoll;
         private long _offlineTransitions;
 
-        public void Reading(bool good, DateTimeOffset measuredAt)
+        public void Reading(bool good, DateTimeOffset measuredAt, long timestamp)
         {
             lock (_gate)
             {
@@ -116,6 +117,7 @@ public sealed class DeviceHealthRegistry : IDisposable
                 }
                 _good++;
                 _lastGoodAt = measuredAt;
+                _lastGoodTimestamp = timestamp;
                 if (_state == DeviceState.Unknown)
                 {
                     _state = DeviceState.Online; // working from the start: its driver raises no event
@@ -159,7 +161,7 @@ public sealed class DeviceHealthRegistry : IDisposable
         {
             lock (_gate)
             {
-                return new DeviceFigures(device, _state, _state == DeviceState.Offline ? _reason : null, _lastGoodAt, _good, _bad, _polls, _failedPolls, _lastPoll, _offlineTransitions);
+                return new DeviceFigures(device, _state, _state == DeviceState.Offline ? _reason : null, _lastGoodAt, _lastGoodTimestamp, _good, _bad, _polls, _failedPolls, _lastPoll, _offlineTransitions);
             }
         }
     }

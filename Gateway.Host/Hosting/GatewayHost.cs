@@ -4,6 +4,7 @@ using Gateway.Drivers.Pole;
 using System.Text.Json.Nodes;
 using Gateway.Host.RemoteCommands;
 using Gateway.Host.Configuration;
+using Gateway.Host.Health;
 using Gateway.Host.Pipeline;
 using Gateway.Simulation;
 using Gateway.Simulation.Pole;
@@ -84,6 +85,7 @@ public static class GatewayHost
         services.AddSimulatedHardware();
         services.AddPoleSensors(o => ComponentOptions.PoleSensors(options, o));
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
+        services.AddNodeHealth(options.Health);
         return services;
     }
 
