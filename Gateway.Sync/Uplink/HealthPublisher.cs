@@ -21,14 +21,16 @@ internal sealed class HealthPublisher(
     ILogger<HealthPublisher> logger) : BackgroundService
 {
     private bool _failing;
+    private long _published;
+    private long _skipped;
 
     public TimeSpan Interval => settings.Interval;
 
     /// <summary>Health messages handed to the connection.</summary>
-    public long Published { get; private set; }
+    public long Published => Interlocked.Read(ref _published);
 
     /// <summary>Intervals skipped because the uplink was not connected.</summary>
-    public long Skipped { get; private set; }
+    public long Skipped => Interlocked.Read(ref _skipped);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -49,7 +51,7 @@ internal sealed class HealthPublisher(
     {
         if (uplink.Status.State != MqttConnectionState.Connected)
         {
-            Skipped++;
+            Interlocked.Increment(ref _skipped);
             return;
         }
         try
@@ -61,23 +63,23 @@ internal sealed class HealthPublisher(
             var result = await uplink.PublishAsync(message, linked.Token).ConfigureAwait(false);
             if (result.Outcome is MqttPublishOutcome.Sent or MqttPublishOutcome.Delivered)
             {
-                Published++;
+                Interlocked.Increment(ref _published);
                 _failing = false;
                 return;
             }
-            Skipped++;
+            Interlocked.Increment(ref _skipped);
             NoteFailure(result.Outcome.ToString());
         }
         catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
         {
-            Skipped++;
+            Interlocked.Increment(ref _skipped);
             NoteFailure("not sent within the interval");
         }
 #pragma warning disable CA1031 // the figures' source failing must not stop the next interval
         catch (Exception ex) when (ex is not OperationCanceledException)
 #pragma warning restore CA1031
         {
-            Skipped++;
+            Interlocked.Increment(ref _skipped);
             if (!_failing)
             {
                 Log.HealthBuildFailed(logger, ex);
