@@ -104,6 +104,25 @@ public sealed class HealthPayloadTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_status_reply_health_member_adds_each_device_reason_and_polls()
+    {
+        _rig.Output.PollCompleted("water-1", TimeSpan.FromMilliseconds(250), succeeded: false);
+        await _rig.Tracker("water-1").OfflineAsync("connection refused", default);
+        await _rig.StoredAsync(1);
+
+        var section = new HealthStatusSection(_rig.Sampler);
+        var json = JsonDocument.Parse(section.Read()!.ToJsonString()).RootElement;
+
+        Assert.Equal("health", section.Name);
+        Assert.False(json.TryGetProperty("node", out _)); // the reply has node, version and ts already
+        Assert.Equal(1, json.GetProperty("backlog").GetProperty("records").GetInt64());
+        var water = json.GetProperty("devices").GetProperty("water-1");
+        Assert.Equal("offline", water.GetProperty("state").GetString());
+        Assert.Equal("connection refused", water.GetProperty("reason").GetString());
+        Assert.Equal((1, 1, 250.0, 1), (water.GetProperty("polls").GetInt64(), water.GetProperty("failedPolls").GetInt64(), water.GetProperty("lastPollMs").GetDouble(), water.GetProperty("offlineCount").GetInt64()));
+    }
+
+    [Fact]
     public async Task A_camera_shows_its_reader_fps_and_no_inference_time_before_the_analytics_exist()
     {
         var launcher = new PipeFrameLauncher();
