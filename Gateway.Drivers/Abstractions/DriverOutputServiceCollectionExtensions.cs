@@ -10,7 +10,7 @@ public static class DriverOutputServiceCollectionExtensions
     /// The drivers' <see cref="IDriverOutput"/> over the shared <see cref="IngestQueue"/>; the queue
     /// is sized from <see cref="DriverOutputOptions"/> unless the caller (the Host) registered one
     /// already. Whatever drains the queue — the store's writer — is registered elsewhere.
-    /// Safe to call from every driver's Add…().
+    /// Also the <see cref="DeviceHealthRegistry"/> that watches this output. Safe to call from every driver's Add…().
     /// </summary>
     public static IServiceCollection AddDriverOutput(this IServiceCollection services)
     {
@@ -22,6 +22,7 @@ public static class DriverOutputServiceCollectionExtensions
             var o = sp.GetRequiredService<IOptions<DriverOutputOptions>>().Value;
             return new IngestQueue(o.ReadingCapacity + o.EventCapacity);
         });
+        services.TryAddSingleton<DeviceHealthRegistry>();
         services.TryAddSingleton<IDriverOutput, ChannelDriverOutput>();
         return services;
     }

@@ -12,4 +12,13 @@ public interface IDriverOutput
     ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken);
 
     ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A polling driver finished one poll of <paramref name="deviceId"/> (every planned read) in
+    /// <paramref name="latency"/>; <paramref name="succeeded"/> when every read gave data. For the
+    /// health figures only (<see cref="DeviceHealthRegistry"/>): nothing is stored.
+    /// </summary>
+    void PollCompleted(string deviceId, TimeSpan latency, bool succeeded)
+    {
+    }
 }

@@ -26,6 +26,7 @@ internal sealed class ConfigSemanticValidator(JsonSchemaValidator schema, Config
         Add(WebOptionsValidator.Problems(config.Web));
         Add(StorageOptionsValidator.Problems(config.Storage));
         Add(TimeOptionsValidator.Problems(config.Time));
+        Add(Health.HealthOptionsValidator.Problems(config.Health));
         UniqueDeviceIds(config.Devices);
         new DeviceProfileLoader(schema, files, errors).Merge(config.Devices);
         Add(ModbusDriverOptionsValidator.Problems(ComponentOptions.Build<ModbusDriverOptions>(config, ComponentOptions.Modbus)));

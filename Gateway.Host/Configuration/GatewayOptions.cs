@@ -22,6 +22,8 @@ public sealed class GatewayOptions
 
     public HostSettings Host { get; set; } = new();
 
+    public Health.HealthOptions Health { get; set; } = new();
+
     public IList<BusOptions> Buses { get; set; } = [];
 
     public IList<DeviceOptions> Devices { get; set; } = [];
@@ -50,6 +52,9 @@ public sealed class WebOptions
 
     /// <summary>Technician accounts; next to the store when not set.</summary>
     public string? UsersFile { get; set; }
+
+    /// <summary>Who may read <c>GET /metrics</c>: <c>session</c> (web login) or <c>localhost</c> (loopback clients, no login).</summary>
+    public string Metrics { get; set; } = "session";
 }
 
 public sealed class LoggingOptions

@@ -28,6 +28,7 @@ public sealed class WebOptionsValidator : IValidateOptions<WebOptions>
         {
             problems.Add(("web.certFile", "certFile and keyFile must be given together"));
         }
+        problems.AddRange(Health.HealthOptionsValidator.MetricsModeProblems(options.Metrics));
         return problems;
     }
 }

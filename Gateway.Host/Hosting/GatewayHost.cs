@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Gateway.Host.RemoteCommands;
 using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
+using Gateway.Host.Health;
 using Gateway.Host.Pipeline;
 using Gateway.Host.Web;
 using Gateway.Simulation;
@@ -82,8 +83,8 @@ public static class GatewayHost
         services.AddCityBrainUplink(_ => new NodeIdentity(options.Node.Id, GatewayRunInfo.Version, options.Node.Site));
         services.AddSingleton<ICommandHandler, ConfigGetCommand>();
         services.AddConfigApply();
-        services.AddTechnicianWeb(options); // before the drivers' output: its tap is the drivers' output, for the page
         services.AddDriverOutput();
+        services.AddTechnicianWeb(options); // wraps the drivers' output with the page's latest-values tap
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         if (demo)
         {
@@ -94,6 +95,7 @@ public static class GatewayHost
         // Time sources, Modbus and pole drivers: restartable alone when their sections change (ConfigApply).
         services.AddLiveComponents();
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
+        services.AddNodeHealth(options.Health);
         return services;
     }
 

@@ -62,17 +62,19 @@ public sealed class LatestDeviceValues
 }
 
 /// <summary>The drivers' output into the one ingest queue, noting each record in <see cref="LatestDeviceValues"/> on the way.</summary>
-internal sealed class LatestValuesDriverOutput(IngestQueue queue, LatestDeviceValues latest) : IDriverOutput
+internal sealed class LatestValuesDriverOutput(IDriverOutput inner, LatestDeviceValues latest) : IDriverOutput
 {
     public ValueTask PublishAsync(Reading reading, CancellationToken cancellationToken)
     {
         latest.Record(reading);
-        return queue.PublishAsync(reading, cancellationToken);
+        return inner.PublishAsync(reading, cancellationToken);
     }
 
     public ValueTask PublishAsync(GatewayEvent driverEvent, CancellationToken cancellationToken)
     {
         latest.Record(driverEvent);
-        return queue.PublishAsync(driverEvent, cancellationToken);
+        return inner.PublishAsync(driverEvent, cancellationToken);
     }
+
+    public void PollCompleted(string deviceId, TimeSpan latency, bool succeeded) => inner.PollCompleted(deviceId, latency, succeeded);
 }

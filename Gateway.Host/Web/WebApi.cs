@@ -6,6 +6,7 @@ using Gateway.Drivers.Modbus.Polling;
 using Gateway.Host.Cli;
 using Gateway.Host.ConfigApply;
 using Gateway.Host.Configuration;
+using Gateway.Host.Health;
 using Gateway.Host.Hosting;
 using Gateway.Host.RemoteCommands;
 using Gateway.Host.Security;
@@ -38,6 +39,26 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
     /// <summary>Verified when the name is unknown, so that a wrong name takes as long as a wrong password.</summary>
     private readonly Lazy<string> _decoyHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString()));
 
+    /// <summary>
+    /// What endpoints mapped from other folders need from the gateway inside the web application's
+    /// own container: <c>/metrics</c> (Health) takes the gateway's metrics, the web options and, for
+    /// <c>web.metrics: "session"</c>, this server's login sessions.
+    /// </summary>
+    public void AddServices(IServiceCollection web)
+    {
+        if (gateway.GetService<GatewayMetrics>() is { } metrics)
+        {
+            web.AddSingleton(metrics);
+            web.AddSingleton(Microsoft.Extensions.Options.Options.Create(options.Web));
+            web.AddSingleton<IMetricsSessionCheck>(new SessionCheck(sessions));
+        }
+    }
+
+    private sealed class SessionCheck(SessionTable sessions) : IMetricsSessionCheck
+    {
+        public bool HasSession(HttpContext context) => sessions.Find(context.Request.Cookies[WebSecurity.CookieName(context)]) is not null;
+    }
+
     public void Map(WebApplication app)
     {
         var security = new WebSecurity(sessions, logger);
@@ -58,6 +79,10 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         app.MapGet("/api/cameras", Cameras);
         app.MapGet("/api/cameras/{id}/snapshot", Snapshot);
         app.MapGet("/api/logs", Logs);
+        if (gateway.GetService<GatewayMetrics>() is not null)
+        {
+            app.MapGatewayMetrics();
+        }
         app.Map("/api/{**rest}", context => WebJson.Error(context, StatusCodes.Status404NotFound, $"no such API: {context.Request.Method} {context.Request.Path}"));
     }
 

@@ -34,6 +34,7 @@ internal sealed class WebServerService(WebApi api, WebOptions options, NodeCerti
         // second console lifetime (its own SIGTERM/Ctrl+C handlers and start-up banner).
         builder.Services.AddSingleton<IHostLifetime, OwnedLifetime>();
         builder.Services.AddRoutingCore();
+        api.AddServices(builder.Services);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(Configure);
         await using var app = builder.Build();
         api.Map(app);

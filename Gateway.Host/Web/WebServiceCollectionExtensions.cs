@@ -11,13 +11,17 @@ public static class WebServiceCollectionExtensions
     /// <summary>
     /// The technician's web server on <c>web.urls</c> (nothing listens when the list is empty), its
     /// certificate, sessions, login throttle, recent log lines, and the tap that keeps each device's
-    /// latest values. Call before the drivers are added: the tap is the drivers' output.
+    /// latest values, wrapped around the drivers' output.
     /// </summary>
     public static IServiceCollection AddTechnicianWeb(this IServiceCollection services, GatewayOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton<LatestDeviceValues>();
-        services.AddSingleton<IDriverOutput>(sp => new LatestValuesDriverOutput(sp.GetRequiredService<IngestQueue>(), sp.GetRequiredService<LatestDeviceValues>()));
+        // The tap wraps the drivers' own output (which also feeds the device-health registry): one path into the store.
+        services.AddDriverOutput();
+        var drivers = services.Last(d => d.ServiceType == typeof(IDriverOutput));
+        services.Remove(drivers);
+        services.AddSingleton<IDriverOutput>(sp => new LatestValuesDriverOutput(Resolve(sp, drivers), sp.GetRequiredService<LatestDeviceValues>()));
         services.AddSingleton<RecentLogLines>();
         services.AddSingleton<ILoggerProvider>(sp => sp.GetRequiredService<RecentLogLines>());
         if (options.Web.Urls.Count == 0)
@@ -34,6 +38,11 @@ public static class WebServiceCollectionExtensions
             sp.GetRequiredService<NodeCertificate>(), sp.GetRequiredService<ILoggerFactory>()));
         return services;
     }
+
+    private static IDriverOutput Resolve(IServiceProvider services, ServiceDescriptor descriptor) =>
+        (IDriverOutput)(descriptor.ImplementationInstance
+            ?? descriptor.ImplementationFactory?.Invoke(services)
+            ?? ActivatorUtilities.CreateInstance(services, descriptor.ImplementationType!));
 
     /// <summary>
     /// Loads or creates the web certificate before anything starts, so that an unreadable

@@ -48,6 +48,29 @@ internal sealed class OutboxReader(
         }
     }
 
+    /// <summary>
+    /// The measurement time of the oldest record still held (reading or event; the first dated one in
+    /// seq order, so it costs two index lookups, not a scan), or null when none is dated.
+    /// </summary>
+    public DateTimeOffset? OldestPendingTime()
+    {
+        _gate.Wait();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT min(t) FROM (
+                    SELECT (SELECT ts FROM reading WHERE ts IS NOT NULL ORDER BY seq LIMIT 1) AS t
+                    UNION ALL SELECT (SELECT ts FROM event WHERE ts IS NOT NULL ORDER BY seq LIMIT 1))
+                """;
+            return command.ExecuteScalar() is long ms ? RecordRow.FromUnixMilliseconds(ms) : null;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private async ValueTask<IReadOnlyList<T>> ReadAsync<T>(string sql, long afterSeq, int maxCount, Func<SqliteDataReader, T> map, RecordClass recordClass, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);

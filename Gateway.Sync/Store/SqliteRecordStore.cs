@@ -129,7 +129,10 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
             _store.CommittedSeq, counts.Readings, counts.Events, counts.Snapshots,
             FileBytes(), _store.Settings.BudgetBytes,
             dropped.Readings, dropped.Events, dropped.Snapshots,
-            _writer.Health);
+            _writer.Health)
+        {
+            OldestPendingAt = _reader.OldestPendingTime(),
+        };
     }
 
     /// <summary>Bytes the store occupies on disk: every file it owns (the budget covers them all).</summary>

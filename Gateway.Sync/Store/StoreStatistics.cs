@@ -11,4 +11,8 @@ public sealed record StoreStatistics(
     long DroppedReadings,
     long DroppedEvents,
     long DroppedSnapshots,
-    StoreWriteStatus Writes);
+    StoreWriteStatus Writes)
+{
+    /// <summary>Measurement time of the oldest record held (the health topic's backlog age); null when none is dated.</summary>
+    public DateTimeOffset? OldestPendingAt { get; init; }
+}

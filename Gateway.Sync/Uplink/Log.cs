@@ -18,4 +18,10 @@ internal static partial class Log
 
     [LoggerMessage(4105, LogLevel.Information, "uplink: backlog drained ({Readings} reading(s) in {Seconds} s)")]
     public static partial void BacklogDrained(ILogger logger, long readings, double seconds);
+
+    [LoggerMessage(4106, LogLevel.Warning, "uplink: health figures not sent ({Why}); skipped until the next interval")]
+    public static partial void HealthNotSent(ILogger logger, string why);
+
+    [LoggerMessage(4107, LogLevel.Error, "uplink: building the health figures failed; skipped until the next interval")]
+    public static partial void HealthBuildFailed(ILogger logger, Exception exception);
 }

@@ -30,4 +30,18 @@ public static class UplinkServiceCollectionExtensions
         services.AddHostedService<CommandDispatcher>();
         return services;
     }
+
+    /// <summary>
+    /// Publishes <see cref="IHealthPayloadSource"/>'s figures on <c>{prefix}/{node}/health</c> every
+    /// <paramref name="interval"/> while connected (<see cref="HealthPublisher"/>); needs <see cref="AddCityBrainUplink"/>
+    /// and an <see cref="IHealthPayloadSource"/> registration.
+    /// </summary>
+    public static IServiceCollection AddHealthPublishing(this IServiceCollection services, TimeSpan interval)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(interval, TimeSpan.Zero);
+        services.AddSingleton(new HealthPublishingSettings(interval));
+        services.AddSingleton<HealthPublisher>();
+        services.AddHostedService(sp => sp.GetRequiredService<HealthPublisher>());
+        return services;
+    }
 }

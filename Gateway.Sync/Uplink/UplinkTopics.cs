@@ -11,6 +11,7 @@ public sealed class UplinkTopics
         Status = $"{Root}/status";
         Telemetry = $"{Root}/telemetry";
         Events = $"{Root}/events";
+        Health = $"{Root}/health";
         CommandFilter = $"{Root}/cmd/#";
         CommandPrefix = $"{Root}/cmd/";
     }
@@ -22,6 +23,9 @@ public sealed class UplinkTopics
     public string Telemetry { get; }
 
     public string Events { get; }
+
+    /// <summary>The live, unretained health figures (not stored: a figure that missed its moment is worthless).</summary>
+    public string Health { get; }
 
     /// <summary>The subscription that receives every command.</summary>
     public string CommandFilter { get; }

@@ -32,6 +32,7 @@ internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, 
     {
         Bme280Measurement? measurement;
         string? reason;
+        var started = time.GetTimestamp();
         try
         {
             if (!sensor.IsInitialized)
@@ -50,6 +51,7 @@ internal sealed class Bme280Driver(DeviceOptions device, II2cBusProvider buses, 
             reason = e.Message;
             await Health.OfflineAsync(DeviceFaultReason.Describe(e), cancellationToken).ConfigureAwait(false);
         }
+        output.PollCompleted(device.Id, time.GetElapsedTime(started), measurement is not null);
         if (measurement is not null)
         {
             await Health.OnlineAsync(cancellationToken).ConfigureAwait(false);

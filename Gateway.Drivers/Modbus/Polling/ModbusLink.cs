@@ -125,8 +125,10 @@ internal sealed class ModbusLink
     internal async ValueTask PollAsync(ModbusDevice device, CancellationToken cancellationToken)
     {
         device.Polls++;
+        var started = _time.GetTimestamp();
         var probing = device.Health == DeviceHealth.Offline;
         var answered = false;
+        var allData = true;
         ModbusOutcome last = default;
         for (var b = 0; b < device.Blocks.Length; b++)
         {
@@ -141,6 +143,7 @@ internal sealed class ModbusLink
                 }
             }
             last = outcome;
+            allData &= outcome.IsSuccess;
             if (outcome.IsSuccess)
             {
                 answered = true;
@@ -162,6 +165,7 @@ internal sealed class ModbusLink
             }
             probing = false;
         }
+        _output.PollCompleted(device.Id, _time.GetElapsedTime(started), allData);
         await UpdateHealthAsync(device, answered, last, cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,5 +1,6 @@
 using Gateway.Drivers.Abstractions;
 using Gateway.Host.Web;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -14,7 +15,8 @@ public sealed class LatestDeviceValuesTests
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 8, 0, 0, TimeSpan.Zero));
         var queue = new IngestQueue(16);
         var latest = new LatestDeviceValues();
-        var output = new LatestValuesDriverOutput(queue, latest);
+        using var drivers = new ServiceCollection().AddSingleton(queue).AddSingleton<TimeProvider>(time).AddDriverOutput().BuildServiceProvider();
+        var output = new LatestValuesDriverOutput(drivers.GetRequiredService<IDriverOutput>(), latest);
         var health = new DeviceHealthTracker("pm-1", output, time, NullLogger.Instance);
 
         await output.PublishAsync(Reading.Measure(time, "pm-1", "pm2_5", 12.0, "µg/m³"), CancellationToken.None);
@@ -29,6 +31,9 @@ public sealed class LatestDeviceValuesTests
         Assert.False(state.Online);
         Assert.Equal("ENOENT /dev/ttyS2", state.Reason);
         Assert.Equal(3, queue.Reader.Count); // nothing held back from the store
+        var registry = drivers.GetRequiredService<DeviceHealthRegistry>().Find("pm-1")!; // nor from the device-health registry
+        Assert.Equal(DeviceState.Offline, registry.State);
+        Assert.Equal("ENOENT /dev/ttyS2", registry.Reason);
 
         await health.OnlineAsync(CancellationToken.None);
         Assert.True(latest.StateOf("pm-1")!.Online);

@@ -38,6 +38,29 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
     }
 
     [Fact]
+    public async Task Metrics_need_a_session_by_default_and_then_show_the_meter_online()
+    {
+        using var anonymous = gateway.Client();
+        using var refused = await anonymous.GetAsync("/metrics");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        using var client = gateway.Client();
+        await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string text;
+        do
+        {
+            using var response = await client.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.StartsWith("text/plain", response.Content.Headers.ContentType!.MediaType, StringComparison.Ordinal);
+            text = await response.Content.ReadAsStringAsync();
+        }
+        while (!text.Contains("gateway_device_up{device=\"water-1\"} 1", StringComparison.Ordinal) && DateTime.UtcNow < deadline && await Task.Delay(250).ContinueWith(_ => true));
+        Assert.Contains("gateway_device_up{device=\"water-1\"} 1", text, StringComparison.Ordinal);
+        Assert.Contains("gateway_uplink_state{state=\"connected\"} 1", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Devices_lists_the_configured_devices_with_health_and_latest_values()
     {
         using var client = gateway.Client();

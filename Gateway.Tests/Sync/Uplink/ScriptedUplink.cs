@@ -30,7 +30,10 @@ internal sealed class ScriptedUplink : IMqttUplink
     /// <summary>Every publish, in order, settled or not.</summary>
     public ConcurrentQueue<Publish> Published { get; } = new();
 
-    public MqttUplinkStatus Status => new(MqttConnectionState.Connected, "mqtt://fake:1883", DateTimeOffset.UnixEpoch, 0, null, Interlocked.Read(ref _connections));
+    /// <summary>The state <see cref="Status"/> reports (publishing does not look at it).</summary>
+    public MqttConnectionState State { get; set; } = MqttConnectionState.Connected;
+
+    public MqttUplinkStatus Status => new(State, "mqtt://fake:1883", DateTimeOffset.UnixEpoch, 0, null, Interlocked.Read(ref _connections));
 
 
     public ChannelReader<MqttApplicationMessage> Incoming => _incoming.Reader;

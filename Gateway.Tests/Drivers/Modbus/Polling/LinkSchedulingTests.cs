@@ -80,30 +80,6 @@ public class LinkSchedulingTests
         Assert.All(output.Readings, r => Assert.Equal(ReadingQuality.Good, r.Quality));
     }
 
-    /// <summary>
-    /// Runs the driver one timer at a time until <paramref name="done"/> holds while the link is parked
-    /// between polls, then stops it there (so no poll is caught half done).
-    /// </summary>
-    private async Task RunUntilAsync(ModbusDriver driver, SimulatedModbusServer server, string device, Func<bool> done)
-    {
-        var counters = driver.CountersOf(device)!;
-        bool Parked() => _time.IsArmed(o => o is ReusableDelay) && !_time.IsArmed(o => o is ReusableTimeout);
-        bool TimingOut() => _time.IsArmed(o => o is ReusableTimeout) && server.Handled == counters.Transactions && server.LastRequestUnanswered;
-
-        using var stop = new CancellationTokenSource();
-        var running = driver.RunAsync(stop.Token);
-        while (true)
-        {
-            await Eventually.HoldsAsync(() => Parked() || TimingOut() || running.IsCompleted,
-                () => $"the link to park ({counters.Transactions} requests, {server.Handled} handled, at {_time.GetUtcNow():HH:mm:ss.fff})");
-            Assert.False(running.IsCompleted, "the link stopped by itself");
-            if (Parked() && done())
-            {
-                break;
-            }
-            _time.AdvanceToNextTimer();
-        }
-        await stop.CancelAsync();
-        await running;
-    }
+    private Task RunUntilAsync(ModbusDriver driver, SimulatedModbusServer server, string device, Func<bool> done) =>
+        FakeTimeModbusRun.UntilAsync(_time, driver, server, device, done);
 }
