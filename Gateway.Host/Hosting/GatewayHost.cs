@@ -44,6 +44,7 @@ public static class GatewayHost
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddHostedService<StoreWriteWatch>();
         builder.Services.AddGatewayComponents(options, demo);
+        builder.Services.AddSystemdNotify();
         builder.Services.SuperviseHostedServices(CriticalComponents);
         builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());
         return builder.Build();
