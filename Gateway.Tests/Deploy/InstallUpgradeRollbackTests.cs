@@ -95,7 +95,7 @@ public sealed class InstallUpgradeRollbackTests(BundleFixture fixture)
         var afterBroken = await WaitForMoreSeqsAsync(paho, afterV2);
 
         // back to v1 by hand, with the script of the version that runs
-        var rollback = pole.Script(pole.Current, "rollback.sh");
+        var rollback = pole.InstalledScript(pole.Current, "rollback.sh");
         Assert.True(rollback.ExitCode == 0, rollback.StdErr + pole.Journal);
         Assert.Equal((v1Version, "0.2.0"), (pole.Current, pole.Previous));
         await WaitForVersionAsync(paho, v1Version, after: 3);
@@ -240,8 +240,8 @@ public sealed class InstallUpgradeRollbackTests(BundleFixture fixture)
         public ExternalTool.Result Script(Bundle bundle, string script, params string[] args) => Script(bundle.Root, script, args);
 
         /// <summary>A script of an installed version (its copy under /opt/edge-gateway).</summary>
-        public ExternalTool.Result Script(string? installedVersion, string script) =>
-            Script(Path.Combine(Root, "opt/edge-gateway", installedVersion!), script);
+        public ExternalTool.Result InstalledScript(string? installedVersion, string script) =>
+            Script(Path.Combine(Root, "opt/edge-gateway", installedVersion!), script, []);
 
         private ExternalTool.Result Script(string bundleRoot, string script, params string[] args) =>
             ExternalTool.Run("/bin/bash", [Path.Combine(bundleRoot, "deploy", script), "--root", Root, "--settle", "3", .. args], TimeSpan.FromMinutes(5), environment: Environment);
