@@ -18,9 +18,9 @@ bundle=${args[0]:-$(dirname "$here")}
 if [ -n "$(linked current)" ]; then
   die "already installed (current is $(linked current)); use upgrade.sh to install another version"
 fi
-ensure_user
 version=$(stage_bundle "$bundle") || exit 1
 say "verified and unpacked $version into $base/$version"
+ensure_user
 
 mkdir -p "$etc" "$state"
 if [ ! -e "$etc/gateway.json" ]; then
