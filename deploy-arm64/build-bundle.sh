@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the self-contained gateway bundle for one pole platform:
-#   deploy-arm64/build-bundle.sh [--rid linux-arm64|linux-x64] [--out DIR]
+#   deploy-arm64/build-bundle.sh [--rid linux-arm64|linux-x64] [--out DIR] [--version X.Y.Z]
 # Result: DIR/edge-gateway-<version>-<rid>.tar.gz (one top folder of the same name) and that folder
 # unpacked beside it. What is inside, and why: deploy-arm64/README.md.
 set -euo pipefail
@@ -8,12 +8,14 @@ set -euo pipefail
 rid=linux-arm64
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=$repo/.cache/bundles
+version=
 
-usage() { echo "usage: $0 [--rid linux-arm64|linux-x64] [--out DIR]" >&2; exit 2; }
+usage() { echo "usage: $0 [--rid linux-arm64|linux-x64] [--out DIR] [--version X.Y.Z]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
     --rid) [ $# -ge 2 ] || usage; rid=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; out=$2; shift 2 ;;
+    --version) [ $# -ge 2 ] || usage; version=$2; shift 2 ;;
     -h|--help) usage ;;
     *) echo "unknown argument: $1" >&2; usage ;;
   esac
@@ -22,6 +24,11 @@ case $rid in
   linux-arm64|linux-x64) ;;
   *) echo "unsupported RID '$rid': poles are linux-arm64, tests use linux-x64" >&2; exit 2 ;;
 esac
+# Three numbers: the gateway reports its assembly version (X.Y.Z), and install.sh sorts releases by it.
+if [ -n "$version" ] && ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+  echo "version '$version' is not X.Y.Z (three numbers)" >&2
+  exit 2
+fi
 
 model=$repo/models/person
 if [ ! -f "$model/manifest.json" ] || [ ! -f "$model/model.onnx" ]; then
@@ -32,7 +39,7 @@ fi
 started=$(date +%s)
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-version=$(dotnet msbuild "$repo/Gateway.Host/Gateway.Host.csproj" -nologo -getProperty:Version)
+[ -n "$version" ] || version=$(dotnet msbuild "$repo/Gateway.Host/Gateway.Host.csproj" -nologo -getProperty:Version)
 name=edge-gateway-$version-$rid
 stage=$out/$name
 rm -rf "$stage" "$stage.tar.gz"
@@ -42,7 +49,7 @@ rm -rf "$stage" "$stage.tar.gz"
 # SatelliteResourceLanguages: the CLI's translated messages are not for a pole (-1 MB, 13 folders).
 dotnet publish "$repo/Gateway.Host/Gateway.Host.csproj" -c Release -r "$rid" --self-contained \
   --artifacts-path "$repo/.cache/bundle-build/$rid" \
-  -p:UseAppHost=true -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en \
+  -p:UseAppHost=true -p:PublishReadyToRun=true -p:SatelliteResourceLanguages=en -p:Version="$version" \
   -nologo -v:q -o "$stage"
 
 # A RID-specific publish flattens that RID's natives into the root; a runtimes/ folder would mean
@@ -55,6 +62,11 @@ fi
 mkdir -p "$stage/models/person"
 cp "$model/manifest.json" "$model/model.onnx" "$stage/models/person/"
 cp "$repo/deploy-arm64/gateway.example.json" "$stage/gateway.example.json"
+# What a pole needs to install it: the unit, the udev rules and the scripts (README: operator steps).
+mkdir -p "$stage/deploy"
+cp "$repo/deploy-arm64/edge-gateway.service" "$repo/deploy-arm64/99-edge-gateway.rules" "$stage/deploy/"
+install -m 0755 "$repo/deploy-arm64/install.sh" "$repo/deploy-arm64/upgrade.sh" "$repo/deploy-arm64/rollback.sh" \
+  "$repo/deploy-arm64/deploy-common.sh" "$stage/deploy/"
 
 commit=$(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)
 if [ "$commit" != unknown ] && [ -n "$(git -C "$repo" status --porcelain 2>/dev/null)" ]; then

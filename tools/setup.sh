@@ -25,6 +25,7 @@ check_all() {
     mosquitto mosquitto_pub mosquitto_sub           # broker and clients
     mbpoll socat stty stdbuf ffmpeg gcc objdump openssl curl strace chromium unshare mount setsid setpriv
     faketime                                         # libfaketime: the gateway run at 1970
+    qemu-aarch64 systemd-analyze useradd groupadd sha256sum   # deploy-arm64: ARM64 bundle under emulation, unit checks, install scripts
   )
   for t in "${tools[@]}"; do
     command -v "$t" >/dev/null 2>&1 || [ -x "/usr/sbin/$t" ] || missing+=("command '$t'")
@@ -45,6 +46,7 @@ check_all() {
     /usr/share/fonts/truetype/wqy/wqy-microhei.ttc                                 # chromium's CJK glyphs (page screenshots)
     "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
     "${GATEWAY_CACHE:-$repo/.cache}/chrony/usr/sbin/chronyd"                        # setup.d/30-chronyd.sh: NTP peer
+    /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 /usr/aarch64-linux-gnu/lib/libstdc++.so.6  # setup.d/40-qemu-arm64.sh: arm64 sysroot
   )
   for f in "${files[@]}"; do
     [ -e "$f" ] || missing+=("file $f")

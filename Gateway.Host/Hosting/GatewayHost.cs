@@ -53,6 +53,7 @@ public static class GatewayHost
             builder.Services.AddSingleton(pendingApply);
             builder.Services.AddHostedService<PendingApplyCheck>();
         }
+        builder.Services.AddSystemdNotify();
         builder.Services.SuperviseHostedServices(CriticalComponents);
         builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());
         return builder.Build();

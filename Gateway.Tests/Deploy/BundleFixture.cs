@@ -2,33 +2,63 @@ using Gateway.Tests.Support;
 
 namespace Gateway.Tests.Deploy;
 
+/// <summary>The Deploy tests share one <see cref="BundleFixture"/> and run one after another (each build takes the machine's cores).</summary>
+[CollectionDefinition(Name)]
+public sealed class BundleCollection : ICollectionFixture<BundleFixture>
+{
+    public const string Name = "bundles";
+}
+
 /// <summary>
 /// Each bundle built once per test run by deploy-arm64/build-bundle.sh (a publish takes about a
-/// minute) and unpacked from its tar.gz, as a pole would get it.
+/// minute) and unpacked from its tar.gz, as a pole would get it. Builds run one at a time: the
+/// versions of one RID share the script's build folder.
 /// </summary>
 public sealed class BundleFixture : IDisposable
 {
     private readonly TempDirectory _directory = new("gw-bundle");
-    private readonly Dictionary<string, Lazy<Bundle>> _bundles;
+    private readonly Lock _building = new();
+    private readonly Dictionary<(string Rid, string? Version), Lazy<Bundle>> _bundles = [];
 
-    public BundleFixture()
+    /// <param name="version">null: the repository's version; else build-bundle.sh --version.</param>
+    public Bundle For(string rid, string? version = null)
     {
-        _bundles = new[] { "linux-arm64", "linux-x64" }.ToDictionary(rid => rid, rid => new Lazy<Bundle>(() => Build(rid)));
+        Lazy<Bundle> bundle;
+        lock (_bundles)
+        {
+            if (!_bundles.TryGetValue((rid, version), out bundle!))
+            {
+                bundle = new Lazy<Bundle>(() => Build(rid, version));
+                _bundles[(rid, version)] = bundle;
+            }
+        }
+        return bundle.Value;
     }
-
-    public Bundle For(string rid) => _bundles[rid].Value;
 
     public void Dispose() => _directory.Dispose();
 
-    private Bundle Build(string rid)
+    private Bundle Build(string rid, string? version)
     {
-        var output = Path.Combine(_directory.Path, "out-" + rid);
-        var build = ExternalTool.Run("/bin/bash", [Repo.PathOf("deploy-arm64", "build-bundle.sh"), "--rid", rid, "--out", output], TimeSpan.FromMinutes(10),
-            environment: WithoutParentBuildVariables());
+        lock (_building)
+        {
+            return BuildNow(rid, version);
+        }
+    }
+
+    private Bundle BuildNow(string rid, string? version)
+    {
+        var name = rid + (version is null ? "" : "-" + version);
+        var output = Path.Combine(_directory.Path, "out-" + name);
+        List<string> args = [Repo.PathOf("deploy-arm64", "build-bundle.sh"), "--rid", rid, "--out", output];
+        if (version is not null)
+        {
+            args.AddRange(["--version", version]);
+        }
+        var build = ExternalTool.Run("/bin/bash", args, TimeSpan.FromMinutes(10), environment: WithoutParentBuildVariables());
         Assert.True(build.ExitCode == 0, $"build-bundle.sh --rid {rid} failed:\n{build.StdOut}\n{build.StdErr}");
 
         var archive = Assert.Single(Directory.GetFiles(output, "*.tar.gz"));
-        var unpacked = Path.Combine(_directory.Path, "unpacked-" + rid);
+        var unpacked = Path.Combine(_directory.Path, "unpacked-" + name);
         Directory.CreateDirectory(unpacked);
         var tar = ExternalTool.Run(ExternalTool.Require("tar"), ["-xzf", archive, "-C", unpacked], TimeSpan.FromMinutes(2));
         Assert.True(tar.ExitCode == 0, tar.StdErr);

@@ -9,7 +9,8 @@ namespace Gateway.Tests.Deploy;
 /// needing a glibc newer than the poles' (2.31), a manifest that matches, the files the gateway looks
 /// for, and (x64, runnable here) a gateway that starts from the bundle alone.
 /// </summary>
-public sealed class BundleTests(BundleFixture fixture) : IClassFixture<BundleFixture>
+[Collection(BundleCollection.Name)]
+public sealed class BundleTests(BundleFixture fixture)
 {
     [Theory]
     [InlineData("linux-arm64", ElfFile.Arm64)]

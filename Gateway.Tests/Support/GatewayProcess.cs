@@ -24,9 +24,11 @@ public sealed partial class GatewayProcess : IDisposable
     /// Run it as a terminal runs a foreground job: leader of its own process group (and session), with
     /// SIGINT at its default even if this test run inherited it ignored, so <see cref="SendToGroup"/> is Ctrl+C.
     /// </param>
-    public static GatewayProcess Start(IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null, bool ownSession = false)
+    /// <param name="launcher">A command that execs or forks <c>dotnet …</c> (e.g. <c>unshare --pid --fork</c>); <see cref="Pid"/> is then the launcher's.</param>
+    public static GatewayProcess Start(IEnumerable<string> args, string workingDirectory, IDictionary<string, string?>? environment = null, bool ownSession = false,
+        IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo(ownSession ? ExternalTool.Require("setsid") : "dotnet")
+        var start = new ProcessStartInfo(launcher?[0] ?? (ownSession ? ExternalTool.Require("setsid") : "dotnet"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -34,6 +36,10 @@ public sealed partial class GatewayProcess : IDisposable
             UseShellExecute = false,
             WorkingDirectory = workingDirectory,
         };
+        foreach (var a in launcher?.Skip(1).Append("dotnet") ?? [])
+        {
+            start.ArgumentList.Add(a);
+        }
         if (ownSession)
         {
             // Neither setsid (the child is no group leader, so it does not fork) nor env changes the pid.
