@@ -1,4 +1,5 @@
 using Gateway.Contracts;
+using Microsoft.Extensions.Logging;
 
 namespace Gateway.Inference.Analytics;
 
@@ -9,7 +10,7 @@ namespace Gateway.Inference.Analytics;
 /// break, and ends once it has stayed at or below <c>clearPersons</c> for <c>clearSeconds</c>; between the two
 /// thresholds nothing changes, so a count wobbling around either one raises one pair, not a flurry.
 /// </summary>
-internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZoneOptions options, double reportSeconds, TimeProvider time)
+internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZoneOptions options, double reportSeconds, TimeProvider time, ILogger logger)
 {
     private readonly CountSmoother _smoother = new();
     private readonly string _point = $"zone/{zone.Name}/persons";
@@ -85,6 +86,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
             ["alertPersons"] = options.AlertPersons,
             ["sinceTs"] = AnalyticsJson.Time(since),
         };
+        Log.Gathering(logger, camera, zone.Name, persons, options.AlertPersons);
         output.Add(new IngestRecord(default, GatewayEvent.Create(AnalyticsEventTypes.CrowdGathering, camera, data, capturedAt, timestamp) with { Stored = gathering.SetSeq }));
     }
 
@@ -105,6 +107,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
             ["persons"] = dispersal.Persons,
             ["gatheringSeq"] = seq,
         };
+        Log.Dispersed(logger, camera, zone.Name, dispersal.Persons);
         output.Add(new IngestRecord(default, GatewayEvent.Create(AnalyticsEventTypes.CrowdDispersed, camera, data, dispersal.At, dispersal.Timestamp)));
         _gathering = null;
         _below = null;
