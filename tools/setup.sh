@@ -44,6 +44,7 @@ check_all() {
     /usr/share/darknet/data/person.jpg                                             # the real photo
     "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
     "${GATEWAY_CACHE:-$repo/.cache}/chrony/usr/sbin/chronyd"                        # setup.d/30-chronyd.sh: NTP peer
+    "${GATEWAY_CACHE:-$repo/.cache}/photos/coffee.png"                               # setup.d/40-litter-photo.sh: a real cup
   )
   for f in "${files[@]}"; do
     [ -e "$f" ] || missing+=("file $f")
