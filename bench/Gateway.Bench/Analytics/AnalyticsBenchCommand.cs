@@ -8,6 +8,7 @@ using Gateway.Inference.Images;
 using Gateway.Inference.Postprocessing;
 using Gateway.Inference.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
+using static Gateway.Bench.Support.BenchEnvironment;
 
 namespace Gateway.Bench.Analytics;
 
@@ -154,44 +155,4 @@ public sealed class AnalyticsBenchCommand : IBenchCommand
             Zones = [new LitterZoneOptions { Name = "kerb", Polygon = [[0, 0], [640, 0], [640, 480], [0, 480]] }],
         },
     };
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EdgeGateway.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("EdgeGateway.sln not found above the current directory");
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {stderr}");
-        }
-    }
 }
