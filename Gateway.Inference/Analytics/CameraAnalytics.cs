@@ -43,6 +43,11 @@ internal sealed class CameraAnalytics : ICameraAnalytics
     public IReadOnlyList<IngestRecord> Observe(ReadOnlySpan<byte> rgb24, int width, int height, IReadOnlyList<ModelDetections> detections, DateTimeOffset capturedAt, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(detections);
+        // Checked before any state changes: a bad frame must not leave a counted but unreported object behind.
+        if (width < 1 || height < 1 || rgb24.Length < (long)width * height * 3)
+        {
+            throw new ArgumentException($"camera {_camera.Id}: an RGB24 frame of {width}x{height} needs {(long)Math.Max(0, width) * Math.Max(0, height) * 3} bytes, got {rgb24.Length}", nameof(rgb24));
+        }
         var output = new List<IngestRecord>();
         if (_crowd.Count > 0 && Find(detections, _camera.Crowd!.Model) is { } crowdModel)
         {

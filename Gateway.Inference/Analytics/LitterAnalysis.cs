@@ -164,10 +164,10 @@ internal sealed class LitterAnalysis
                 FirstSeen = track.FirstSeenAt,
                 LastMatched = timestamp,
             };
+            var snapshot = SnapshotRenderer.Evidence(rgb24, width, height, persons, [item.Box], ZoneOf(item));
             _items.Add(item);
             // Saved before the event is queued: a restart from here on knows the object is reported.
             _state.Save(_items);
-            var snapshot = SnapshotRenderer.Evidence(rgb24, width, height, persons, [item.Box], ZoneOf(item));
             var data = new Dictionary<string, object?>
             {
                 ["camera"] = _camera,
@@ -201,9 +201,9 @@ internal sealed class LitterAnalysis
             {
                 continue; // the store has not said the detection's seq yet: the clearing must name it, and must not overtake it
             }
+            var snapshot = SnapshotRenderer.Evidence(rgb24, width, height, persons, [item.Box], ZoneOf(item));
             _items.RemoveAt(i--);
             _state.Save(_items);
-            var snapshot = SnapshotRenderer.Evidence(rgb24, width, height, persons, [item.Box], ZoneOf(item));
             var data = new Dictionary<string, object?>
             {
                 ["camera"] = _camera,

@@ -35,6 +35,11 @@ internal sealed class LitterStateFile(string path, TimeProvider time, ILogger lo
         {
             return [];
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.StateUnreadable(logger, path, ex.Message, "(left in place)");
+            return [];
+        }
         try
         {
             var state = JsonSerializer.Deserialize(text, LitterStateJson.Default.LitterStateDocument)
@@ -53,7 +58,14 @@ internal sealed class LitterStateFile(string path, TimeProvider time, ILogger lo
         catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException)
         {
             var aside = $"{path}.unreadable-{time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
-            File.Move(path, aside, overwrite: true);
+            try
+            {
+                File.Move(path, aside, overwrite: true);
+            }
+            catch (Exception move) when (move is IOException or UnauthorizedAccessException)
+            {
+                aside = $"(left in place: {move.Message})";
+            }
             Log.StateUnreadable(logger, path, ex.Message, aside);
             return [];
         }

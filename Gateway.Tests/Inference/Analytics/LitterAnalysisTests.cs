@@ -205,6 +205,19 @@ public sealed class LitterAnalysisTests
         Assert.Single(h.Logger.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("cannot be written", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_frame_shorter_than_its_size_is_refused_before_anything_is_counted_or_reported()
+    {
+        using var dir = new TempDirectory();
+        var h = new AnalyticsHarness(AnalyticsHarness.LitterCamera(minSeconds: 5, clearSeconds: 5), dir.Path);
+        h.Hold([Bottle], 5);
+        var error = Assert.Throws<ArgumentException>(() => h.Analytics.Observe(new byte[100], AnalyticsHarness.Width, AnalyticsHarness.Height, [new ModelDetections(AnalyticsHarness.Model, AnalyticsHarness.Labels, [Bottle])], h.Time.GetUtcNow(), h.Time.GetTimestamp()));
+        Assert.Contains("cam-north: an RGB24 frame of 640x480 needs 921600 bytes, got 100", error.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Analytics.Litter!.OpenItems);
+        h.Step([Bottle]); // the next good frame reports it
+        Assert.Equal(["litter.detected"], Types(h));
+    }
+
     private static void AssertJpeg(ReadOnlyMemory<byte> snapshot)
     {
         Assert.False(snapshot.IsEmpty);
