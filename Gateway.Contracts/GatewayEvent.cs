@@ -26,6 +26,15 @@ public sealed record GatewayEvent(
     /// </summary>
     public static JsonSerializerOptions DataSerializerOptions { get; } = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// Called with the seq the store gave this event, once the transaction holding it has committed:
+    /// how a producer learns the seq a later event must name (<c>crowd.dispersed</c>'s
+    /// <c>gatheringSeq</c>, <c>litter.cleared</c>'s <c>detectedSeq</c>) without the store having to
+    /// understand event data. Runs on the store's writer: keep it short. Not called for an event that
+    /// was never stored; an exception it throws is logged and does not disturb the writer.
+    /// </summary>
+    public Action<long>? Stored { get; init; }
+
     /// <summary>An event with <paramref name="data"/> serialised as its <c>data</c> object.</summary>
     public static GatewayEvent Create(string type, string source, IReadOnlyDictionary<string, object?> data, DateTimeOffset occurredAt, long timestamp) =>
         new(type, source, JsonSerializer.Serialize(data, DataSerializerOptions), occurredAt, timestamp);

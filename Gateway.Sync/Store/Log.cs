@@ -33,4 +33,7 @@ internal static partial class Log
 
     [LoggerMessage(4310, LogLevel.Information, "store {Path} writes again after {Failures} failed commit(s) over {Seconds:0} s")]
     public static partial void WritesRecovered(ILogger logger, string path, int failures, double seconds);
+
+    [LoggerMessage(4311, LogLevel.Error, "the producer of event {Type} from {Source} failed when told its seq {Seq}")]
+    public static partial void StoredCallbackFailed(ILogger logger, Exception exception, string type, string source, long seq);
 }

@@ -183,7 +183,11 @@ internal sealed class StoreWriter(
                 {
                     if (record.Event is { } e)
                     {
-                        inserter.InsertEvent(tx, e);
+                        var seq = inserter.InsertEvent(tx, e);
+                        if (e.Stored is not null)
+                        {
+                            completions.Add(() => NotifyStored(e, seq));
+                        }
                     }
                     else
                     {
@@ -244,6 +248,21 @@ internal sealed class StoreWriter(
         }
     }
 
+    /// <summary>Tells the event's producer its seq (<see cref="GatewayEvent.Stored"/>); its failure is the producer's, not the writer's.</summary>
+    private void NotifyStored(GatewayEvent stored, long seq)
+    {
+        try
+        {
+            stored.Stored?.Invoke(seq);
+        }
+#pragma warning disable CA1031 // a producer's callback must not stop the one writer
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.StoredCallbackFailed(store.Logger, ex, stored.Type, stored.Source, seq);
+        }
+    }
+
     private Action Insert(SqliteTransaction tx, WriteRequest request)
     {
         switch (request)
@@ -258,7 +277,11 @@ internal sealed class StoreWriter(
                 return () => r.Completion.TrySetResult(range);
             case EventRequest e:
                 var seq = inserter.InsertEvent(tx, e.Event);
-                return () => e.Completion.TrySetResult(seq);
+                return () =>
+                {
+                    NotifyStored(e.Event, seq);
+                    e.Completion.TrySetResult(seq);
+                };
             case UndecodableRequest u:
                 return undecodable.Drop(tx, u);
             case SnapshotRequest s:

@@ -19,8 +19,8 @@ public sealed class BundleTests(BundleFixture fixture)
     {
         var bundle = fixture.For(rid);
         var elf = bundle.Files.Where(f => ElfFile.Machine(bundle.PathOf(f)) is not null).ToList();
-        // the apphost, the runtime, SQLite and ONNX Runtime: a bundle missing one of them would not start
-        Assert.Subset(elf.ToHashSet(), new HashSet<string> { "edge-gateway", "libcoreclr.so", "libhostfxr.so", "libe_sqlite3.so", "libonnxruntime.so" });
+        // the apphost, the runtime, SQLite, ONNX Runtime and Skia (evidence snapshots): a bundle missing one of them would not start or not snapshot
+        Assert.Subset(elf.ToHashSet(), new HashSet<string> { "edge-gateway", "libcoreclr.so", "libhostfxr.so", "libe_sqlite3.so", "libonnxruntime.so", "libSkiaSharp.so" });
         foreach (var file in elf)
         {
             Assert.True(ElfFile.Machine(bundle.PathOf(file)) == machine, $"{file} is ELF machine {ElfFile.Machine(bundle.PathOf(file))}, not {machine}");

@@ -33,6 +33,8 @@ public sealed class NativeAssetsTests
 
         Assert.Equal(ElfFile.X64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-x64", "native", "libonnxruntime.so")));
         Assert.Equal(ElfFile.Arm64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-arm64", "native", "libonnxruntime.so")));
+        Assert.Equal(ElfFile.X64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-x64", "native", "libSkiaSharp.so")));
+        Assert.Equal(ElfFile.Arm64, ElfFile.Machine(Path.Combine(runtimes.FullName, "linux-arm64", "native", "libSkiaSharp.so")));
 
         // The package's build props would also copy Windows' onnxruntime.dll to the output root.
         Assert.DoesNotContain(Directory.GetFiles(AppContext.BaseDirectory, "*.dll"), f => Path.GetFileName(f).StartsWith("onnxruntime", StringComparison.OrdinalIgnoreCase));
@@ -47,7 +49,7 @@ public sealed class NativeAssetsTests
     public void Shipped_natives_need_no_glibc_newer_than_2_31()
     {
         var libraries = Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "runtimes"), "*.so", SearchOption.AllDirectories);
-        Assert.Equal(6, libraries.Length); // e_sqlite3, onnxruntime, onnxruntime_providers_shared × 2 RIDs
+        Assert.Equal(8, libraries.Length); // e_sqlite3, onnxruntime, onnxruntime_providers_shared, SkiaSharp × 2 RIDs
         foreach (var library in libraries)
         {
             var newest = ElfFile.NewestGlibc(library);

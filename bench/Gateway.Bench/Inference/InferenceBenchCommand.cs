@@ -6,6 +6,7 @@ using Gateway.Inference.Images;
 using Gateway.Inference.Models;
 using Gateway.Inference.Runtime;
 using Microsoft.ML.OnnxRuntime;
+using static Gateway.Bench.Support.BenchEnvironment;
 
 namespace Gateway.Bench.Inference;
 
@@ -177,50 +178,5 @@ public sealed class InferenceBenchCommand : IBenchCommand
     {
         var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
-    }
-
-    private static string RepoRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "EdgeGateway.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-        throw new InvalidOperationException("EdgeGateway.sln not found above the current or the application directory");
-    }
-
-    private static void Run(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEnd();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {stderr}");
-        }
-        Console.Error.Write(stdout);
     }
 }
