@@ -43,7 +43,7 @@ public static class GatewayHost
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddHostedService<StoreWriteWatch>();
-        builder.Services.AddGatewayComponents(options, demo);
+        builder.Services.AddGatewayComponents(options, configPath, demo);
         builder.Services.SuperviseHostedServices(CriticalComponents);
         builder.Services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<ComponentSupervision>());
         return builder.Build();
@@ -65,7 +65,7 @@ public static class GatewayHost
     /// before anything writes and closes after everything stopped writing; then the uplink, then
     /// the drivers, whose output goes into the store.
     /// </summary>
-    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, bool demo)
+    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, string configPath, bool demo)
     {
         // The one queue from the drivers into the store's writer: both sides get this instance.
         var driverOutput = new DriverOutputOptions();
@@ -84,6 +84,8 @@ public static class GatewayHost
         services.AddSimulatedHardware();
         services.AddPoleSensors(o => ComponentOptions.PoleSensors(options, o));
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
+        services.AddOnNodeInference(o => ComponentOptions.Inference(options, o));
+        services.AddCameraPipeline(Path.GetDirectoryName(Path.GetFullPath(configPath)));
         return services;
     }
 
