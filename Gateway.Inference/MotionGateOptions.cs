@@ -7,7 +7,7 @@ namespace Gateway.Inference;
 public sealed class MotionGateOptions
 {
     /// <summary>Percent of the frame's 64×48 grey cells that must have changed for the detector to run.</summary>
-    public double MinChangedPercent { get; set; } = 0.5;
+    public double MinChangedPercent { get; set; } = 0.1;
 
     /// <summary>The detector runs at least this often, changed or not.</summary>
     public double MaxSkipSeconds { get; set; } = 10;

@@ -226,7 +226,9 @@ public sealed class InferenceScheduler : IDisposable
         var rgb = frame.Rgb24;
         IReadOnlyList<ModelDetections> detections;
         double? inferenceMs = null;
-        if (lane.LastDetections is { } last && lane.Gate is { } gate && !gate.ShouldAnalyse(rgb, frame.Width, frame.Height, frame.Timestamp))
+        // The gate sees every frame, so that the first one becomes its reference too.
+        var unchanged = lane.Gate is { } gate && !gate.ShouldAnalyse(rgb, frame.Width, frame.Height, frame.Timestamp);
+        if (unchanged && lane.LastDetections is { } last)
         {
             detections = last;
         }

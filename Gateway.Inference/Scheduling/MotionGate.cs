@@ -42,12 +42,14 @@ public sealed class MotionGate
         var down = Math.Min(CellsDown, height);
         if (_current.Length != across * down)
         {
+            // A new frame size (the first frame, or a camera reconfigured): nothing to compare with.
             _current = new byte[across * down];
+            _reference = new byte[across * down];
             _hasReference = false;
         }
         Thumbnail(rgb24, width, height, across, down, _current);
-        var analyse = !_hasReference || _reference.Length != _current.Length || _time.GetElapsedTime(_referenceAt, timestamp) >= _maxSkip;
-        LastChangedPercent = analyse && !_hasReference ? 100 : ChangedPercent(_reference, _current);
+        var analyse = !_hasReference || _time.GetElapsedTime(_referenceAt, timestamp) >= _maxSkip;
+        LastChangedPercent = _hasReference ? ChangedPercent(_reference, _current) : 100;
         analyse |= LastChangedPercent >= _minChangedPercent;
         if (analyse)
         {
@@ -60,10 +62,6 @@ public sealed class MotionGate
 
     private static double ChangedPercent(byte[] reference, byte[] current)
     {
-        if (reference.Length != current.Length)
-        {
-            return 100;
-        }
         var changed = 0;
         for (var i = 0; i < current.Length; i++)
         {
