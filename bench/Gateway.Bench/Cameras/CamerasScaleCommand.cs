@@ -62,7 +62,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
             Console.WriteLine($"scene: darknet person.jpg panned across a 640x480 H.264 file at 15 frames/s (1 s key frames), each camera its own ffmpeg; {seconds} s measured after 8 s warm-up;");
             Console.WriteLine($"1 inference thread (inference.threads default), ONNX Runtime intra-op 2; Modbus TCP meter polled every {PollMs} ms by the real driver.");
             Console.WriteLine();
-            Console.WriteLine("| cameras | asked f/s per camera | achieved f/s per camera (min–max) | achieved / asked | gateway CPU ms/analysed frame | ffmpeg CPU ms/analysed frame | inference ms | latency frame→record p50 / p95 ms | dropped | gateway RSS MB (peak) | ffmpeg RSS MB (sum) | Modbus poll interval error p50 / p99 / max ms | Modbus p99 / reference p99 |");
+            Console.WriteLine("| cameras | asked f/s per camera | achieved f/s per camera (min–max) | achieved / asked | gateway CPU ms/analysed frame | ffmpeg CPU ms/analysed frame | inference ms | latency frame→record p50 / p95 ms | dropped | gateway RSS MB (peak) | ffmpeg PSS MB (sum, peak) | Modbus poll interval error p50 / p99 / max ms | Modbus p99 / reference p99 |");
             Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
             var reference = await MeasureAsync(ffmpeg, moving, 0, models, null, Math.Min(seconds, 10), cancellationToken);
             Print(reference, reference);
@@ -93,7 +93,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
     }
 
     private sealed record Result(int Cameras, double Asked, double MinFps, double MaxFps, double MeanFps, double OwnMsPerFrame, double FfmpegMsPerFrame,
-        double InferenceMs, double LatencyP50, double LatencyP95, long Dropped, double RssMb, double FfmpegRssMb, double PollP50, double PollP99, double PollMax, long Analysed, long Skipped);
+        double InferenceMs, double LatencyP50, double LatencyP95, long Dropped, double RssMb, double FfmpegPssMb, double PollP50, double PollP99, double PollMax, long Analysed, long Skipped);
 
     private static void Print(Result r, Result reference)
     {
@@ -101,7 +101,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
         var ratio = r.Cameras == 0 ? "—" : (r.MeanFps / r.Asked).ToString("0.00", CultureInfo.InvariantCulture);
         string PerFrame(double v) => r.Cameras == 0 ? "—" : v.ToString("0.0", CultureInfo.InvariantCulture);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {(r.Cameras == 0 ? "0 (reference)" : r.Cameras)} | {(r.Cameras == 0 ? "—" : r.Asked)} | {fps} | {ratio} | {PerFrame(r.OwnMsPerFrame)} | {PerFrame(r.FfmpegMsPerFrame)} | {PerFrame(r.InferenceMs)} | {(r.Cameras == 0 ? "—" : $"{r.LatencyP50:0} / {r.LatencyP95:0}")} | {r.Dropped} | {r.RssMb:0} | {r.FfmpegRssMb:0} | {r.PollP50:0.0} / {r.PollP99:0.0} / {r.PollMax:0.0} | {r.PollP99 / Math.Max(0.1, reference.PollP99):0.00} |"));
+            $"| {(r.Cameras == 0 ? "0 (reference)" : r.Cameras)} | {(r.Cameras == 0 ? "—" : r.Asked)} | {fps} | {ratio} | {PerFrame(r.OwnMsPerFrame)} | {PerFrame(r.FfmpegMsPerFrame)} | {PerFrame(r.InferenceMs)} | {(r.Cameras == 0 ? "—" : $"{r.LatencyP50:0} / {r.LatencyP95:0}")} | {r.Dropped} | {r.RssMb:0} | {r.FfmpegPssMb:0} | {r.PollP50:0.0} / {r.PollP99:0.0} / {r.PollMax:0.0} | {r.PollP99 / Math.Max(0.1, reference.PollP99):0.00} |"));
     }
 
     private static async Task<Result> MeasureAsync(string ffmpeg, string video, int cameras, LoadedModels models, MotionGateOptions? gate, int seconds, CancellationToken cancellationToken)
@@ -152,13 +152,13 @@ public sealed class CamerasScaleCommand : IBenchCommand
         var ffmpegBefore = FfmpegChildren.CpuNanoseconds();
         drain.StartWindow();
         var rssPeak = 0.0;
-        var ffmpegRss = 0.0;
+        var ffmpegPss = 0.0;
         var window = Stopwatch.StartNew();
         while (window.Elapsed < TimeSpan.FromSeconds(seconds))
         {
             await Task.Delay(500, cancellationToken);
             rssPeak = Math.Max(rssPeak, SelfRssMb());
-            ffmpegRss = Math.Max(ffmpegRss, FfmpegChildren.RssMb());
+            ffmpegPss = Math.Max(ffmpegPss, FfmpegChildren.PssMb());
         }
         var elapsed = window.Elapsed.TotalSeconds;
         var own = ProcessCpuClock.Nanoseconds() - ownBefore;
@@ -182,7 +182,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
         var pollErrors = polls.Select(p => Math.Abs(p - PollMs)).Order().ToList();
         return new Result(cameras, 1, fps.Min(), fps.Max(), fps.Average(), own / 1e6 / total, ffmpegCpu / 1e6 / total,
             after.Select(a => a.InferenceMs).DefaultIfEmpty(0).Average(), Percentile(latencies, 0.5), Percentile(latencies, 0.95),
-            after.Zip(before, (a, b) => a.Dropped - b.Dropped).Sum() + readers.Sum(r => r.GetFigures().Dropped), rssPeak, ffmpegRss,
+            after.Zip(before, (a, b) => a.Dropped - b.Dropped).Sum() + readers.Sum(r => r.GetFigures().Dropped), rssPeak, ffmpegPss,
             Percentile(pollErrors, 0.5), Percentile(pollErrors, 0.99), pollErrors.DefaultIfEmpty(0).Max(),
             analysed.Sum(), after.Zip(before, (a, b) => a.MotionSkipped - b.MotionSkipped).Sum());
     }
@@ -326,9 +326,23 @@ public sealed class CamerasScaleCommand : IBenchCommand
 
         public static long CpuNanoseconds() => Children().Sum(s => (long)((long.Parse(s[11], CultureInfo.InvariantCulture) + long.Parse(s[12], CultureInfo.InvariantCulture)) / TicksPerSecond * 1e9));
 
-        public static double RssMb() => Children().Sum(s => long.Parse(s[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / 1048576.0);
+        /// <summary>Proportional set size: the decoder libraries the ffmpegs share are counted once, not once per camera as RSS would.</summary>
+        public static double PssMb() => Children().Sum(s => Pss(s[^1]));
 
-        /// <summary>The fields after "(comm)" of /proc/PID/stat for each ffmpeg whose parent is this process (index 0 = state).</summary>
+        private static double Pss(string pid)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
+                return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+            }
+            catch (IOException)
+            {
+                return 0; // ended meanwhile
+            }
+        }
+
+        /// <summary>The fields after "(comm)" of /proc/PID/stat for each ffmpeg whose parent is this process (index 0 = state), then its pid.</summary>
         private static IEnumerable<string[]> Children()
         {
             var self = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
@@ -355,7 +369,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
                 var fields = stat[(close + 2)..].Split(' ');
                 if (fields[1] == self)
                 {
-                    yield return fields;
+                    yield return [.. fields, Path.GetFileName(dir)];
                 }
             }
         }
