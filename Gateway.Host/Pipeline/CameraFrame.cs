@@ -17,4 +17,26 @@ internal sealed class CameraFrame(VideoFrame frame) : IAnalysisFrame
     public long Timestamp => frame.Timestamp;
 
     public void Dispose() => frame.Dispose();
+
+    /// <summary>Moves each frame from the reader's slot to the scheduler at once: the newest frame waits there, not here.</summary>
+    public static async Task HandOverAsync(CameraReader reader, CameraLane lane, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(lane);
+        try
+        {
+            while (true)
+            {
+                var taken = await reader.Frames.TakeAsync(cancellationToken).ConfigureAwait(false);
+                lane.Offer(new CameraFrame(taken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            // The reader was disposed: nothing more comes.
+        }
+    }
 }

@@ -107,7 +107,7 @@ internal sealed class CameraPipeline(
             foreach (var entry in entries.Where(e => e.Reader is not null))
             {
                 runs.Add(entry.Reader!.RunAsync(stoppingToken));
-                runs.Add(PumpAsync(entry.Reader!, entry.Lane!, stoppingToken));
+                runs.Add(CameraFrame.HandOverAsync(entry.Reader!, entry.Lane!, stoppingToken));
             }
             await Task.WhenAll(runs).ConfigureAwait(false);
         }
@@ -119,26 +119,6 @@ internal sealed class CameraPipeline(
                 entry.Reader?.Dispose();
             }
             scheduler.Stop();
-        }
-    }
-
-    /// <summary>Moves each frame from the reader's slot to the scheduler at once: the newest frame waits there, not here.</summary>
-    private static async Task PumpAsync(CameraReader reader, CameraLane lane, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                var frame = await reader.Frames.TakeAsync(cancellationToken).ConfigureAwait(false);
-                lane.Offer(new CameraFrame(frame));
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (System.Threading.Channels.ChannelClosedException)
-        {
-            // The reader was disposed: nothing more comes.
         }
     }
 

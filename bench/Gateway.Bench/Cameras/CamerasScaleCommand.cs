@@ -5,6 +5,7 @@ using Gateway.Drivers;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Cameras;
 using Gateway.Drivers.Modbus;
+using Gateway.Host.Pipeline;
 using Gateway.Inference;
 using Gateway.Inference.Analytics;
 using Gateway.Inference.Detectors;
@@ -142,7 +143,7 @@ public sealed class CamerasScaleCommand : IBenchCommand
             readers.Add(reader);
             lanes.Add(lane);
             runs.Add(reader.RunAsync(stop.Token));
-            runs.Add(PumpAsync(reader, lane, stop.Token));
+            runs.Add(CameraFrame.HandOverAsync(reader, lane, stop.Token));
         }
         scheduler.Start();
 
@@ -203,22 +204,6 @@ public sealed class CamerasScaleCommand : IBenchCommand
         return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
 
-    /// <summary>The product's hand-over (Host/Pipeline) in bench form: the reader's newest frame straight to its lane.</summary>
-    private static async Task PumpAsync(CameraReader reader, CameraLane lane, CancellationToken cancellationToken)
-    {
-        try
-        {
-            while (true)
-            {
-                lane.Offer(new BenchFrame(await reader.Frames.TakeAsync(cancellationToken)));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the run is over
-        }
-    }
-
     private static void MakeScene(string ffmpeg, string path, bool panning)
     {
         // A real photograph: the 768x576 person.jpg, cropped to 640x480 — panning 4 px a frame, or still.
@@ -234,21 +219,6 @@ public sealed class CamerasScaleCommand : IBenchCommand
         {
             throw new InvalidOperationException($"ffmpeg could not make {path}");
         }
-    }
-
-    private sealed class BenchFrame(VideoFrame frame) : IAnalysisFrame
-    {
-        public ReadOnlySpan<byte> Rgb24 => frame.Pixels;
-
-        public int Width => frame.Width;
-
-        public int Height => frame.Height;
-
-        public DateTimeOffset CapturedAt => frame.CapturedAt;
-
-        public long Timestamp => frame.Timestamp;
-
-        public void Dispose() => frame.Dispose();
     }
 
     /// <summary>The smallest real analysis: persons on the frame as one reading, dated by the frame (so the drain can time it).</summary>
