@@ -75,6 +75,8 @@ internal sealed class CameraPipeline(
         {
             return;
         }
+        // Off the host's start: loading the models takes a second or more of CPU.
+        await Task.Yield();
         // CameraAnalyticsCheck refuses the start without one; the last registered wins, as DI's own GetService does.
         var factory = analyticsFactories.LastOrDefault() ?? throw new InvalidOperationException("no ICameraAnalyticsFactory registered");
         var analytics = configured.Select(factory.Create).ToList();

@@ -83,7 +83,10 @@ public sealed class InferenceScheduler : IDisposable
         }
     }
 
-    /// <summary>Lets each thread finish its frame, then ends them and releases the frames still waiting.</summary>
+    /// <summary>
+    /// Lets each thread finish its frame, then ends them and releases the frames still waiting. A
+    /// detector that never returns holds this up; the host's shutdown deadline bounds the wait.
+    /// </summary>
     public void Stop()
     {
         List<IAnalysisFrame> waiting = [];
