@@ -3,6 +3,8 @@ using Gateway.Drivers;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Cameras;
 using Gateway.Drivers.Modbus;
+using Gateway.Host.Cli;
+using Gateway.Host.Configuration;
 using Gateway.Host.Pipeline;
 using Gateway.Inference;
 using Gateway.Inference.Analytics;
@@ -195,6 +197,21 @@ public sealed class CameraPipelineTests : IAsyncDisposable
 
         Assert.Equal("cameras: 1 camera(s) configured, but this build has no camera analytics (no ICameraAnalyticsFactory registered); remove the cameras section or use a build with crowd/litter analytics",
             Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public async Task Run_with_cameras_and_no_analysis_in_the_build_exits_1_with_that_one_line()
+    {
+        var examples = Repo.PathOf("config", "examples");
+        var loaded = GatewayConfigLoader.LoadText(File.ReadAllText(Path.Combine(examples, "cameras.json")), examples, []);
+        Assert.True(loaded.IsValid, string.Join("\n", loaded.Errors));
+        var (output, error) = (new StringWriter(), new StringWriter());
+
+        var code = await GatewayCli.RunHostAsync(loaded, Path.Combine(examples, "cameras.json"), new CliConsole(new StringReader(""), output, error), CancellationToken.None);
+
+        Assert.Equal(1, code);
+        var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("edge-gateway: invalid configuration: cameras: 1 camera(s) configured, but this build has no camera analytics (no ICameraAnalyticsFactory registered); remove the cameras section or use a build with crowd/litter analytics", line);
     }
 }
 
