@@ -10,6 +10,20 @@ public sealed class CameraOptions
 
     public double Fps { get; set; } = 1;
 
+    /// <summary>
+    /// The analysis frame's size: ffmpeg scales every frame to it (stretching if the camera's aspect
+    /// differs), and zone polygons are pixel coordinates of this frame, not of the camera's own.
+    /// </summary>
+    public int Width { get; set; } = 640;
+
+    public int Height { get; set; } = 480;
+
+    /// <summary>No frame for this long counts as a lost stream (ffmpeg is restarted).</summary>
+    public double StallSeconds { get; set; } = 10;
+
+    /// <summary>Skip the detector on unchanged frames; null (the default) runs it on every frame.</summary>
+    public MotionGateOptions? MotionGate { get; set; }
+
     public CrowdOptions? Crowd { get; set; }
 
     public LitterOptions? Litter { get; set; }

@@ -29,6 +29,7 @@ public sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
             {
                 problems.Add(($"{path}.source", problem));
             }
+            FrameProblems(camera, path, problems);
             if (camera.Crowd is { } crowd)
             {
                 CheckModel(crowd.Model, $"{path}.crowd.model", models, problems);
@@ -37,6 +38,7 @@ public sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
                 {
                     var zone = crowd.Zones[z];
                     CheckZoneName(zone.Name, z, $"{path}.crowd", names, problems);
+                    CheckPolygon(zone.Polygon, camera, $"{path}.crowd.zones[{z}].polygon", problems);
                     if (zone.ClearPersons >= zone.AlertPersons)
                     {
                         problems.Add(($"{path}.crowd.zones[{z}].clearPersons", $"must be lower than alertPersons ({zone.AlertPersons}) so that an alert cannot flap"));
@@ -50,10 +52,55 @@ public sealed class CamerasOptionsValidator : IValidateOptions<CamerasOptions>
                 for (var z = 0; z < litter.Zones.Count; z++)
                 {
                     CheckZoneName(litter.Zones[z].Name, z, $"{path}.litter", names, problems);
+                    CheckPolygon(litter.Zones[z].Polygon, camera, $"{path}.litter.zones[{z}].polygon", problems);
                 }
             }
         }
         return problems;
+    }
+
+    /// <summary>The analysis frame, the stall time and the motion gate within the schema's bounds (options built in code skip the schema).</summary>
+    private static void FrameProblems(CameraOptions camera, string path, List<(string Path, string Message)> problems)
+    {
+        if (camera.Width is < 16 or > 3840)
+        {
+            problems.Add(($"{path}.width", "must be from 16 to 3840"));
+        }
+        if (camera.Height is < 16 or > 2160)
+        {
+            problems.Add(($"{path}.height", "must be from 16 to 2160"));
+        }
+        if (camera.StallSeconds is not (>= 1 and <= 600))
+        {
+            problems.Add(($"{path}.stallSeconds", "must be from 1 to 600"));
+        }
+        if (camera.MotionGate is { } gate)
+        {
+            if (gate.MinChangedPercent is not (> 0 and <= 100))
+            {
+                problems.Add(($"{path}.motionGate.minChangedPercent", "must be above 0 and at most 100"));
+            }
+            if (gate.MaxSkipSeconds is not (>= 0 and <= 3600))
+            {
+                problems.Add(($"{path}.motionGate.maxSkipSeconds", "must be from 0 to 3600"));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Zone points are pixels of the analysis frame (width × height), not of the camera's own
+    /// resolution: a point outside it is almost always a polygon drawn on a full-size picture.
+    /// </summary>
+    private static void CheckPolygon(IList<double[]> polygon, CameraOptions camera, string path, List<(string Path, string Message)> problems)
+    {
+        for (var p = 0; p < polygon.Count; p++)
+        {
+            var point = polygon[p];
+            if (point.Length == 2 && (point[0] is < 0 || point[0] > camera.Width || point[1] is < 0 || point[1] > camera.Height))
+            {
+                problems.Add(($"{path}[{p}]", $"point [{point[0]}, {point[1]}] lies outside the {camera.Width}x{camera.Height} analysis frame (zone points are pixels of the frame as analysed: cameras[].width/height)"));
+            }
+        }
     }
 
     /// <summary>Why a source that names a URI cannot be read; null for a good URI or a file path (whose existence the Host checks).</summary>

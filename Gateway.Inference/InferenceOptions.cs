@@ -12,4 +12,10 @@ public sealed class InferenceOptions
 
     /// <summary>Threads per model run; 0 = one per core. A pole shares its cores with drivers and uplink.</summary>
     public int IntraOpThreads { get; set; } = 2;
+
+    /// <summary>
+    /// Detector threads shared by all cameras (Scheduling/): at most this many frames are in
+    /// inference at once, whatever the number of cameras. Each runs <see cref="IntraOpThreads"/>.
+    /// </summary>
+    public int Threads { get; set; } = 1;
 }

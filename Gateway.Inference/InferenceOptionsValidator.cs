@@ -13,6 +13,10 @@ public sealed class InferenceOptionsValidator : IValidateOptions<InferenceOption
         {
             failures.Add("inference.intraOpThreads must be from 0 to 64");
         }
+        if (options.Threads is not (>= 1 and <= 16))
+        {
+            failures.Add("inference.threads must be from 1 to 16");
+        }
         if (options.OnnxRuntimePath is not null && !File.Exists(options.OnnxRuntimePath))
         {
             failures.Add("inference.onnxRuntimePath names a file that does not exist");

@@ -40,6 +40,10 @@ check_all() {
   else
     missing+=("$python")
   fi
+  # The loopback RTSP camera (setup.d/40-rtsp-server.sh): the script names any GStreamer piece it lacks.
+  if [ -x "$python" ] && ! "$python" "$repo/Gateway.Simulation/Video/rtsp_loop_server.py" --check >/dev/null 2>&1; then
+    missing+=("gst-rtsp-server for $python (gir1.2-gst-rtsp-server-1.0 python3-gi gstreamer1.0-plugins-{base,good,bad}; setup.d/40-rtsp-server.sh)")
+  fi
   local files=(
     /usr/include/linux/gpio.h /usr/include/linux/i2c-dev.h /usr/include/linux/i2c.h   # kernel ABI checks
     /usr/share/darknet/data/person.jpg                                             # the real photo

@@ -29,6 +29,13 @@ internal static class ComponentOptions
         options.Cameras = config.Cameras;
     }
 
+    public static void Inference(GatewayOptions config, InferenceOptions options)
+    {
+        options.OnnxRuntimePath = config.Inference.OnnxRuntimePath;
+        options.IntraOpThreads = config.Inference.IntraOpThreads;
+        options.Threads = config.Inference.Threads;
+    }
+
     public static T Build<T>(GatewayOptions config, Action<GatewayOptions, T> map)
         where T : new()
     {

@@ -33,11 +33,6 @@ internal sealed class ConfigSemanticValidator(JsonSchemaValidator schema, Config
         Add(PoleSensorsOptionsValidator.Problems(ComponentOptions.Build<PoleSensorsOptions>(config, ComponentOptions.PoleSensors)));
         SensorsOffBusPorts(config);
         fileChecks.Models(config.Models);
-        if (config.Cameras.Count > 0)
-        {
-            // Said out loud until camera ingest and analytics ship (the section is checked all the same).
-            warnings.Add(new ConfigError("cameras", $"{config.Cameras.Count} camera(s) configured, but this version does not read cameras yet: no frames, counts or crowd/litter events will come from them"));
-        }
         Add(CamerasOptionsValidator.Problems(ComponentOptions.Build<CamerasOptions>(config, ComponentOptions.Cameras)));
         fileChecks.CameraSources(config.Cameras);
     }

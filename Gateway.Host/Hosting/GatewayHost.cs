@@ -16,6 +16,7 @@ using Gateway.Sync.Time;
 using Gateway.Sync.Uplink;
 using System.Diagnostics.CodeAnalysis;
 using Gateway.Inference;
+using Gateway.Inference.Analytics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -46,7 +47,7 @@ public static class GatewayHost
         builder.Services.AddHostedService<ShutdownWatchdog>();
         builder.Services.AddHostedService<NodeLifecycleService>();
         builder.Services.AddHostedService<StoreWriteWatch>();
-        builder.Services.AddGatewayComponents(options, demo);
+        builder.Services.AddGatewayComponents(options, configPath, demo);
         if (pendingApply is not null)
         {
             // This host runs a configuration change that needed a restart: it checks that change's health.
@@ -75,7 +76,7 @@ public static class GatewayHost
     /// before anything writes and closes after everything stopped writing; then the uplink, then
     /// the drivers, whose output goes into the store.
     /// </summary>
-    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, bool demo)
+    private static IServiceCollection AddGatewayComponents(this IServiceCollection services, GatewayOptions options, string configPath, bool demo)
     {
         // The one queue from the drivers into the store's writer: both sides get this instance.
         var driverOutput = new DriverOutputOptions();
@@ -97,6 +98,10 @@ public static class GatewayHost
         services.AddLiveComponents();
         services.AddCameraOptions(o => ComponentOptions.Cameras(options, o));
         services.AddNodeHealth(options.Health);
+        services.AddOnNodeInference(o => ComponentOptions.Inference(options, o));
+        services.AddCameraPipeline(Path.GetDirectoryName(Path.GetFullPath(configPath)));
+        // Open litter items are kept beside the store, so a restart never reports one object twice.
+        services.AddCameraAnalytics(o => o.StateDirectory = Path.GetDirectoryName(Path.GetFullPath(options.Storage.Path))!);
         return services;
     }
 

@@ -185,14 +185,51 @@ public class ConfigValidationTests
     }
 
     [Fact]
-    public void Configured_cameras_are_announced_as_not_read_by_this_version()
+    public void Configured_cameras_are_run_now_so_check_config_no_longer_warns_about_them()
     {
         var root = JsonNode.Parse(File.ReadAllText(Path.Combine(ExamplesDir, "cameras.json")))!.AsObject();
 
         var result = Load(root);
 
         Assert.True(result.IsValid, string.Join("\n", result.Errors));
-        var warning = Assert.Single(result.Warnings, w => w.Path == "cameras");
-        Assert.StartsWith($"{root["cameras"]!.AsArray().Count} camera(s) configured, but this version does not read cameras yet", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Warnings, w => w.Path == "cameras");
+    }
+
+    [Fact]
+    public void Zone_points_are_pixels_of_the_analysis_frame_so_a_point_beyond_it_is_an_error()
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(ExamplesDir, "cameras.json")))!.AsObject();
+        var camera = root["cameras"]![0]!;
+        // Drawn on the camera's 1920x1080 picture, not on the 640x480 frame that is analysed.
+        camera["crowd"]!["zones"]![0]!["polygon"] = JsonNode.Parse("[[0,0],[1920,0],[1920,1080]]");
+
+        var errors = Load(root).Errors.Select(e => e.ToString()).ToList();
+
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].crowd.zones[0].polygon[1]: point [1920, 0] lies outside the 640x480 analysis frame", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("cameras[0].crowd.zones[0].polygon[2]: ", StringComparison.Ordinal));
+
+        // The same zone fits once the analysis frame is that large.
+        camera["width"] = 1920;
+        camera["height"] = 1080;
+        var result = Load(root);
+        Assert.True(result.IsValid, string.Join("\n", result.Errors));
+    }
+
+    [Fact]
+    public void Analysis_size_stall_time_motion_gate_and_inference_threads_are_bounded_by_the_schema()
+    {
+        var root = JsonNode.Parse(File.ReadAllText(Path.Combine(ExamplesDir, "cameras.json")))!.AsObject();
+        var camera = root["cameras"]![0]!;
+        camera["width"] = 8;
+        camera["stallSeconds"] = 0;
+        camera["motionGate"] = JsonNode.Parse("""{ "minChangedPercent": 0, "maxSkipSeconds": 5 }""");
+        root["inference"] = JsonNode.Parse("""{ "threads": 0 }""");
+
+        var paths = Load(root).Errors.Select(e => e.Path).ToList();
+
+        Assert.Contains("cameras[0].width", paths);
+        Assert.Contains("cameras[0].stallSeconds", paths);
+        Assert.Contains("cameras[0].motionGate.minChangedPercent", paths);
+        Assert.Contains("inference.threads", paths);
     }
 }
