@@ -21,7 +21,6 @@ public sealed class DeviceHealthRegistry : IDisposable
     public const string PollDurationInstrument = "gateway.device.poll.duration";
 
     private readonly ConcurrentDictionary<string, Cell> _devices = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, Func<CameraFigures>> _cameras = new(StringComparer.Ordinal);
     private readonly Histogram<double> _pollSeconds;
 
     public DeviceHealthRegistry()
@@ -39,17 +38,6 @@ public sealed class DeviceHealthRegistry : IDisposable
 
     /// <summary>The figures of <paramref name="deviceId"/>, or null if it was not heard from yet.</summary>
     public DeviceFigures? Find(string deviceId) => _devices.TryGetValue(deviceId, out var cell) ? cell.Figures() : null;
-
-    /// <summary>The cameras' reader figures (<see cref="CameraReader.GetFigures"/>), ordered by id.</summary>
-    public IReadOnlyList<CameraFigures> Cameras() =>
-        [.. _cameras.Values.Select(f => f()).OrderBy(f => f.Camera, StringComparer.Ordinal)];
-
-    /// <summary>Shows <paramref name="reader"/>'s figures from now on (whoever composes the cameras calls this).</summary>
-    public void TrackCamera(CameraReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        _cameras[reader.Camera] = reader.GetFigures;
-    }
 
     internal void Observe(in Reading reading) =>
         CellOf(reading.Device).Reading(reading.Quality == ReadingQuality.Good, reading.MeasuredAt, reading.Timestamp);

@@ -11,7 +11,7 @@ namespace Gateway.Host.Health;
 /// <c>{"v":1,"node","ts","uptimeS","clock","backlog":{"records","oldestAgeS"},"droppedTotal",
 /// "devices":{id:{"state","lastGoodTs"}},"cameras":{id:{"fps","inferenceMs"}},"cpuPercent","rssMB","diskFreeMB"}</c>.
 /// A figure that is not known is <c>null</c>, never a made-up number: <c>inferenceMs</c> stays null until
-/// the camera analytics run, <c>ts</c> / <c>lastGoodTs</c> while the time is unknown.
+/// the camera's analysis has run on a frame, <c>ts</c> / <c>lastGoodTs</c> while the time is unknown.
 /// </summary>
 internal sealed class HealthPayload(NodeHealthSampler sampler, NodeIdentity node) : IHealthPayloadSource
 {
@@ -38,7 +38,7 @@ internal sealed class HealthPayload(NodeHealthSampler sampler, NodeIdentity node
             cameras[c.Camera] = new JsonObject
             {
                 ["fps"] = Math.Round(c.FramesPerSecond, 2),
-                ["inferenceMs"] = null, // the camera analytics (issue 12) are not composed yet: no figure to show
+                ["inferenceMs"] = c.Analysed > 0 ? Math.Round(c.InferenceMs, 1) : null, // no frame analysed yet: no figure
             };
         }
         return new JsonObject

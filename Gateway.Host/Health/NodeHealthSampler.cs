@@ -1,3 +1,4 @@
+using Gateway.Drivers.Cameras;
 using Gateway.Drivers.Abstractions;
 using Gateway.Sync;
 using Gateway.Sync.Mqtt;
@@ -18,16 +19,18 @@ public sealed class NodeHealthSampler
     private readonly IClockSync _clock;
     private readonly IMqttUplink _uplink;
     private readonly IProcessProbe _process;
+    private readonly IEnumerable<ICameraFiguresSource> _cameras;
     private readonly TimeProvider _time;
     private readonly string _storeDirectory;
     private readonly long _started;
     private readonly Lock _cpuGate = new();
     private (long At, TimeSpan Cpu)? _cpuBaseline;
 
-    public NodeHealthSampler(DeviceHealthRegistry devices, IOutbox store, IClockSync clock, IMqttUplink uplink, IProcessProbe process, IOptions<StorageOptions> storage, TimeProvider time)
+    public NodeHealthSampler(DeviceHealthRegistry devices, IEnumerable<ICameraFiguresSource> cameras, IOutbox store, IClockSync clock, IMqttUplink uplink, IProcessProbe process, IOptions<StorageOptions> storage, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(storage);
         _devices = devices;
+        _cameras = cameras;
         _store = store;
         _clock = clock;
         _uplink = uplink;
@@ -60,7 +63,7 @@ public sealed class NodeHealthSampler
             ts is { } now && stats.OldestPendingAt is { } oldest ? Max(now - oldest, TimeSpan.Zero) : null,
             stats.DroppedReadings + stats.DroppedEvents,
             devices,
-            _devices.Cameras(),
+            [.. _cameras.SelectMany(c => c.GetFigures()).OrderBy(c => c.Camera, StringComparer.Ordinal)],
             CpuPercent(mono, cpu, advanceCpuBaseline),
             cpu,
             _process.ResidentBytes,

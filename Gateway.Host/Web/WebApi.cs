@@ -93,7 +93,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         var uplink = status?["uplink"]?["state"]?.GetValue<string>() ?? "unknown";
         var store = status?["store"]?["writes"]?["state"]?.GetValue<string>() ?? "unknown";
         var failing = status?["components"] is JsonArray components
-            ? components.Count(c => c?["state"]?.GetValue<string>() is { } s && s != "running")
+            ? components.Count(c => c?["state"]?.GetValue<string>() is "restarting" or "failed") // "completed": nothing configured for it
             : 0;
         var ok = uplink == "connected" && store == "ok" && failing == 0;
         await WebJson.Write(context, ok ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable, new JsonObject
@@ -101,7 +101,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
             ["status"] = ok ? "ok" : "degraded",
             ["uplink"] = uplink,
             ["store"] = store,
-            ["componentsNotRunning"] = failing,
+            ["componentsFailing"] = failing,
         }).ConfigureAwait(false);
     }
 

@@ -54,6 +54,9 @@ public sealed partial class GatewayProcess : IDisposable
             start.ArgumentList.Add(a);
         }
         start.Environment.Remove("JOURNAL_STREAM");
+        // A configuration without a web section serves the page on the default https://0.0.0.0:8443: gateways
+        // started by parallel tests would fight over that port, so each gets a port of its own unless the test says otherwise.
+        start.Environment["GATEWAY_web__urls__0"] = $"https://127.0.0.1:{Net.FreePort()}";
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>())
         {
             start.Environment[k] = v;

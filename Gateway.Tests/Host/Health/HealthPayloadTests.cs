@@ -123,12 +123,12 @@ public sealed class HealthPayloadTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task A_camera_shows_its_reader_fps_and_no_inference_time_before_the_analytics_exist()
+    public async Task A_camera_shows_its_reader_fps_and_no_inference_time_before_a_frame_is_analysed()
     {
         var launcher = new PipeFrameLauncher();
         using var reader = new CameraReader(new CameraSourceOptions { Id = "cam-north", Source = "rtsp://127.0.0.1:8554/north", Width = 4, Height = 2 },
             launcher, new CollectingDriverOutput(), _rig.Time, NullLogger.Instance);
-        _rig.Registry.TrackCamera(reader);
+        _rig.Cameras.Add(new ReaderFigures(reader));
         using var stop = new CancellationTokenSource();
         var running = reader.RunAsync(stop.Token);
         var process = await launcher.NextAsync();
@@ -148,4 +148,10 @@ public sealed class HealthPayloadTests : IAsyncDisposable
         process.Exit(0);
         await running;
     }
+}
+
+/// <summary>A bare reader's figures, as the camera pipeline reports its cameras'.</summary>
+internal sealed class ReaderFigures(CameraReader reader) : ICameraFiguresSource
+{
+    public IReadOnlyList<CameraFigures> GetFigures() => [reader.GetFigures()];
 }

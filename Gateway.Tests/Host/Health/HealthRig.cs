@@ -29,7 +29,7 @@ internal sealed class HealthRig : IAsyncDisposable
         var storage = new StorageOptions { Path = StorePath };
         Store = StoreHarness.Open(StoreHarness.Settings(storage.Path), Time, Clock, queue);
         Output = new ChannelDriverOutput(queue, Registry);
-        Sampler = new NodeHealthSampler(Registry, Store, Clock, Uplink, Process, Options.Create(storage), Time);
+        Sampler = new NodeHealthSampler(Registry, Cameras, Store, Clock, Uplink, Process, Options.Create(storage), Time);
     }
 
     public WatchedFakeTime Time { get; }
@@ -49,6 +49,9 @@ internal sealed class HealthRig : IAsyncDisposable
     public ScriptedUplink Uplink { get; } = new();
 
     public NodeHealthSampler Sampler { get; }
+
+    /// <summary>The cameras the sampler shows (a test adds its readers' figures).</summary>
+    public List<Gateway.Drivers.Cameras.ICameraFiguresSource> Cameras { get; } = [];
 
     public DeviceHealthTracker Tracker(string device) => new(device, Output, Time, NullLogger.Instance);
 
