@@ -51,6 +51,7 @@ check_all() {
     "$repo/models/person/model.onnx" "$repo/models/person/manifest.json"           # setup.d/20-person-model.sh
     "${GATEWAY_CACHE:-$repo/.cache}/chrony/usr/sbin/chronyd"                        # setup.d/30-chronyd.sh: NTP peer
     /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 /usr/aarch64-linux-gnu/lib/libstdc++.so.6  # setup.d/40-qemu-arm64.sh: arm64 sysroot
+    "${GATEWAY_CACHE:-$repo/.cache}/arm64-libssl/usr/lib/aarch64-linux-gnu/libssl.so.3"      # setup.d/40-qemu-arm64.sh: arm64 OpenSSL
     "${GATEWAY_CACHE:-$repo/.cache}/photos/coffee.png"                               # setup.d/40-litter-photo.sh: a real cup
   )
   for f in "${files[@]}"; do

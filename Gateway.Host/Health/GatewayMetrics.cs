@@ -32,6 +32,9 @@ public sealed class GatewayMetrics : IDisposable
     private readonly Histogram _pollSeconds;
     private readonly Gauge _cameraFps;
     private readonly Counter _cameraFrames;
+    private readonly Gauge _cameraAnalysisFps;
+    private readonly Gauge _cameraInference;
+    private readonly Counter _cameraAnalysed;
     private readonly Counter _cpu;
     private readonly Gauge _rss;
     private readonly Gauge _diskFree;
@@ -59,7 +62,9 @@ public sealed class GatewayMetrics : IDisposable
         });
         _cameraFps = f.CreateGauge("gateway_camera_fps", "Frames per second the camera's reader delivers.", "camera");
         _cameraFrames = f.CreateCounter("gateway_camera_frames_total", "Frames the camera's reader delivered.", "camera");
-        // gateway_camera_inference_seconds comes with the camera analytics (issue 12); no series is invented before.
+        _cameraAnalysisFps = f.CreateGauge("gateway_camera_analysis_fps", "Frames per second the camera's analysis achieves (set against its configured fps).", "camera");
+        _cameraInference = f.CreateGauge("gateway_camera_inference_seconds", "Mean detector time per analysed frame, all the camera's models together (absent before the first analysed frame).", "camera");
+        _cameraAnalysed = f.CreateCounter("gateway_camera_analysed_frames_total", "Frames the camera's analysis observed.", "camera");
         _cpu = f.CreateCounter("gateway_process_cpu_seconds_total", "CPU time the gateway process used (user + system).");
         _rss = f.CreateGauge("gateway_process_resident_memory_bytes", "Resident memory of the gateway process (VmRSS).");
         _diskFree = f.CreateGauge("gateway_store_disk_free_bytes", "Free space for the gateway on the file system holding the store (statvfs f_bavail).");
@@ -133,6 +138,12 @@ public sealed class GatewayMetrics : IDisposable
         {
             _cameraFps.WithLabels(c.Camera).Set(c.FramesPerSecond);
             _cameraFrames.WithLabels(c.Camera).IncTo(c.Frames);
+            _cameraAnalysisFps.WithLabels(c.Camera).Set(c.AnalysisFps);
+            _cameraAnalysed.WithLabels(c.Camera).IncTo(c.Analysed);
+            if (c.Analysed > 0)
+            {
+                _cameraInference.WithLabels(c.Camera).Set(c.InferenceMs / 1000.0);
+            }
         }
         _cpu.IncTo(h.CpuTime.TotalSeconds);
         SetOrHide(_rss, h.ResidentBytes);

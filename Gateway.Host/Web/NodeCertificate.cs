@@ -92,6 +92,10 @@ public sealed class NodeCertificate
         {
             throw new WebStartException($"web: cannot write the node's certificate '{path}': {e.Message}", e);
         }
+        catch (Exception e) when (e is PlatformNotSupportedException or CryptographicException)
+        {
+            throw new WebStartException($"web: cannot make the node's certificate ({e.Message}); install OpenSSL (libssl3), or configure web.certFile and web.keyFile, or set web.urls to [] to run without the page", e);
+        }
     }
 
     private (X509Certificate2 Certificate, string Pem) Create()

@@ -51,7 +51,7 @@ public sealed class Arm64UnderQemuTests(BundleFixture fixture)
             WorkingDirectory = dir.Path,
         };
         foreach (var a in (string[])["-m", "--propagation", "private", "sh", "-c",
-            $"mount --bind '{cpuinfo}' /proc/cpuinfo && exec '{ExternalTool.Require("qemu-aarch64")}' -L /usr/aarch64-linux-gnu '{bundle.PathOf("edge-gateway")}' \"$@\"", "sh", .. args])
+            $"mount --bind '{cpuinfo}' /proc/cpuinfo && exec '{ExternalTool.Require("qemu-aarch64")}' -L /usr/aarch64-linux-gnu -E 'LD_LIBRARY_PATH={Arm64OpenSsl}' '{bundle.PathOf("edge-gateway")}' \"$@\"", "sh", .. args])
         {
             start.ArgumentList.Add(a);
         }
@@ -59,6 +59,18 @@ public sealed class Arm64UnderQemuTests(BundleFixture fixture)
         start.Environment["DOTNET_SYSTEM_GLOBALIZATION_INVARIANT"] = "1";
         start.Environment.Remove("JOURNAL_STREAM");
         return start;
+    }
+
+    /// <summary>Debian's arm64 libssl3, unpacked by tools/setup.d/40-qemu-arm64.sh: .NET's hashes, TLS and certificates need it.</summary>
+    private static string Arm64OpenSsl
+    {
+        get
+        {
+            var cache = Environment.GetEnvironmentVariable("GATEWAY_CACHE") is { Length: > 0 } set ? set : Repo.PathOf(".cache");
+            var dir = Path.Combine(cache, "arm64-libssl", "usr", "lib", "aarch64-linux-gnu");
+            return File.Exists(Path.Combine(dir, "libssl.so.3")) ? dir
+                : throw new InvalidOperationException($"{dir}/libssl.so.3 is missing; run tools/setup.sh (setup.d/40-qemu-arm64.sh)");
+        }
     }
 
     private static async Task<ExternalTool.Result> RunArm64Async(Bundle bundle, TempDirectory dir, params string[] args)

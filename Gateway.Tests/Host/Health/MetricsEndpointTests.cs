@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Gateway.Drivers.Cameras;
 using Gateway.Host.Configuration;
 using Gateway.Host.Health;
 using Microsoft.AspNetCore.Builder;
@@ -115,6 +116,27 @@ public sealed class MetricsEndpointTests : IAsyncDisposable
         Assert.Equal(0, later["gateway_device_up{device=\"door-1\"}"]);
         Assert.Equal(2, later["gateway_backlog_records{class=\"events\"}"]);
         Assert.DoesNotContain("gateway_process_resident_memory_bytes", later.Keys);
+
+        // A camera appears: its reader and analysis figures as the pipeline reports them; no inference time before a frame is analysed.
+        var camera = new FixedCameraFigures(new CameraFigures("cam-north", CameraState.Streaming, 4.0, 120, 3, 1, null, null, AskedFps: 1, AnalysisFps: 0.5));
+        _rig.Cameras.Add(camera);
+        var starting = await ScrapeAsync(http, baseUri);
+        Assert.Equal(4.0, starting["gateway_camera_fps{camera=\"cam-north\"}"]);
+        Assert.Equal(120, starting["gateway_camera_frames_total{camera=\"cam-north\"}"]);
+        Assert.Equal(0, starting["gateway_camera_analysed_frames_total{camera=\"cam-north\"}"]);
+        Assert.DoesNotContain("gateway_camera_inference_seconds{camera=\"cam-north\"}", starting.Keys);
+        camera.Figures = camera.Figures with { Analysed = 60, InferenceMs = 72.5, AnalysisFps = 1.0 };
+        var analysing = await ScrapeAsync(http, baseUri);
+        Assert.Equal(0.0725, analysing["gateway_camera_inference_seconds{camera=\"cam-north\"}"], 9);
+        Assert.Equal(1.0, analysing["gateway_camera_analysis_fps{camera=\"cam-north\"}"]);
+        Assert.Equal(60, analysing["gateway_camera_analysed_frames_total{camera=\"cam-north\"}"]);
+    }
+
+    private sealed class FixedCameraFigures(CameraFigures figures) : ICameraFiguresSource
+    {
+        public CameraFigures Figures { get; set; } = figures;
+
+        public IReadOnlyList<CameraFigures> GetFigures() => [Figures];
     }
 
     [Fact]
