@@ -34,6 +34,9 @@ public sealed class WebGatewayFixture : IAsyncLifetime
 
     public string ConfigPath => Dir.File("gateway.json");
 
+    /// <summary>The loopback broker the gateway publishes to (for an independent subscriber).</summary>
+    public int BrokerPort => _broker!.Port;
+
     public async Task InitializeAsync()
     {
         _broker = await LoopbackMosquitto.StartAsync(new MosquittoOptions { Directory = Dir.Path, Port = Net.FreePort(), Name = "web test broker" });

@@ -9,6 +9,7 @@ using Gateway.Host.Hosting;
 using Gateway.Host.Web;
 using Gateway.Sync.RemoteCommands;
 using Gateway.Tests.Support;
+using Gateway.Tests.Sync.Mqtt.Peers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -59,6 +60,37 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
         Assert.Contains("gateway_device_up{device=\"water-1\"} 1", text, StringComparison.Ordinal);
         Assert.Contains("gateway_uplink_state{state=\"connected\"} 1", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_change_applied_from_the_web_is_published_as_config_applied_via_web_by_its_user()
+    {
+        using var paho = new PahoSubscriber(gateway.BrokerPort, "city/web-pole-0001/events");
+        await paho.WaitUntilReadyAsync();
+        using var client = gateway.Client();
+        var csrf = await WebGatewayFixture.LoginAsync(client, "tech", WebGatewayFixture.TechnicianPassword);
+        var version = JsonNode.Parse(await client.GetStringAsync("/api/config"))!["version"]!.GetValue<string>();
+
+        // The door's debounce, so only the pole-sensors group restarts. A merge patch replaces arrays
+        // whole: the devices go back with that one value changed.
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/api/config");
+        var config = JsonNode.Parse(await client.GetStringAsync("/api/config"))!["config"]!.AsObject();
+        var devices = config["devices"]!.DeepClone().AsArray();
+        devices.Single(d => d!["id"]!.GetValue<string>() == "door-1")!["debounceMs"] = 20;
+        request.Content = WebGatewayFixture.JsonContent(new JsonObject { ["version"] = version, ["patch"] = new JsonObject { ["devices"] = devices } });
+        request.Headers.Add("X-CSRF-Token", csrf);
+        using var response = await client.SendAsync(request);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToJsonString());
+        Assert.True(body["applied"]!.GetValue<bool>());
+        var applied = body["version"]!.GetValue<string>();
+
+        await paho.WaitForMessagesAsync(m => m.Any(x => IsConfigApplied(x, applied)), TimeSpan.FromSeconds(30));
+        var data = JsonNode.Parse(paho.Messages.First(x => IsConfigApplied(x, applied)).Payload)!["data"]!;
+        Assert.Equal(("tech", "web", "applied"), (data["by"]!.GetValue<string>(), data["via"]!.GetValue<string>(), data["result"]!.GetValue<string>()));
+    }
+
+    private static bool IsConfigApplied(PahoSubscriber.Message message, string version) =>
+        JsonNode.Parse(message.Payload) is { } e && e["type"]?.GetValue<string>() == "config.applied" && e["data"]?["version"]?.GetValue<string>() == version;
 
     [Fact]
     public async Task Devices_lists_the_configured_devices_with_health_and_latest_values()
