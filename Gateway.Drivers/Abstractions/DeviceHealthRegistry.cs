@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using Gateway.Drivers.Cameras;
 
 namespace Gateway.Drivers.Abstractions;
 
