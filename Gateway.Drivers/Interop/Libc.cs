@@ -78,6 +78,20 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, EntryPoint = "tcflush", SetLastError = true)]
     public static partial int TcFlush(int fd, int queueSelector);
 
+    // Pseudo-terminals: the simulated RTU meter (Gateway.Simulation) answers on a pty's master side.
+    [LibraryImport(Library, EntryPoint = "posix_openpt", SetLastError = true)]
+    public static partial int PosixOpenPt(int flags);
+
+    [LibraryImport(Library, EntryPoint = "grantpt", SetLastError = true)]
+    public static partial int GrantPt(int fd);
+
+    [LibraryImport(Library, EntryPoint = "unlockpt", SetLastError = true)]
+    public static partial int UnlockPt(int fd);
+
+    /// <summary>Returns an errno (0 on success), not −1: the reentrant form's convention.</summary>
+    [LibraryImport(Library, EntryPoint = "ptsname_r")]
+    public static partial int PtsNameR(int fd, byte* buffer, nuint length);
+
     /// <summary>An errno (by default the last call's) as a <see cref="DeviceIOException"/> naming the device.</summary>
     public static DeviceIOException Error(string what, string path, int? errno = null)
     {

@@ -131,7 +131,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     {
         var request = new byte[FrameCapacity];
         var response = new byte[FrameCapacity];
-        var scratch = new AnswerScratch();
+        var scratch = new ModbusResponder(_options.Registers);
         var requestMemory = request.AsMemory();
         try
         {
@@ -219,7 +219,7 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     {
         var request = new byte[FrameCapacity];
         var response = new byte[FrameCapacity];
-        var scratch = new AnswerScratch();
+        var scratch = new ModbusResponder(_options.Registers);
         try
         {
             while (!_stop.IsCancellationRequested)
@@ -297,87 +297,23 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     }
 
     /// <summary>Writes the whole answer frame (MBAP or RTU) for a request PDU into <paramref name="frame"/>; returns its length.</summary>
-    private int Frame(byte unit, ushort transactionId, ReadOnlyMemory<byte> pdu, Span<byte> frame, AnswerScratch scratch)
+    private int Frame(byte unit, ushort transactionId, ReadOnlyMemory<byte> pdu, Span<byte> frame, ModbusResponder scratch)
     {
         if (_options.Rtu)
         {
-            var length = Answer(pdu, scratch.Pdu, scratch);
+            var length = scratch.Answer(pdu, scratch.Pdu);
             return RtuFrame.Write(unit, scratch.Pdu.AsSpan(0, length), frame);
         }
-        var pduLength = Answer(pdu, frame[MbapHeader.Size..], scratch);
+        var pduLength = scratch.Answer(pdu, frame[MbapHeader.Size..]);
         MbapHeader.Write(transactionId, unit, pduLength, frame);
         return MbapHeader.Size + pduLength;
     }
 
-    /// <summary>Writes the response PDU (Modbus Application Protocol v1.1b3) for a request PDU; returns its length.</summary>
-    private int Answer(ReadOnlyMemory<byte> pdu, Span<byte> destination, AnswerScratch scratch)
-    {
-        var map = _options.Registers;
-        if (!ModbusPdu.TryParseRequest(pdu, out var request))
-        {
-            return ModbusPdu.WriteExceptionResponse((ModbusFunction)pdu.Span[0], ModbusExceptionCode.IllegalFunction, destination);
-        }
-        if (!request.IsRead)
-        {
-            return Write(map, request, destination);
-        }
-        var first = request.IsBitRead ? request.Address / 16 : request.Address;
-        var end = request.IsBitRead ? (request.Address + request.Count + 15) / 16 : request.Address + request.Count;
-        if (end > map.Count)
-        {
-            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalDataAddress, destination);
-        }
-        var registers = scratch.Registers.AsSpan(0, end - first);
-        map.Read(first, registers);
-        var data = scratch.Data.AsSpan(0, request.IsBitRead ? (request.Count + 7) / 8 : request.Count * 2);
-        if (request.IsBitRead)
-        {
-            data.Clear();
-            for (var i = 0; i < request.Count; i++)
-            {
-                var bit = request.Address + i;
-                data[i / 8] |= (byte)(((registers[(bit / 16) - first] >> (bit % 16)) & 1) << (i % 8));
-            }
-        }
-        else
-        {
-            for (var i = 0; i < registers.Length; i++)
-            {
-                System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(data[(i * 2)..], registers[i]);
-            }
-        }
-        return ModbusPdu.WriteReadResponse(request.Function, data, destination);
-    }
-
-    private static int Write(ModbusRegisterMap map, in ModbusRequest request, Span<byte> destination)
-    {
-        if (!map.IsWritable)
-        {
-            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalFunction, destination);
-        }
-        if (request.Function is ModbusFunction.WriteSingleRegister or ModbusFunction.WriteMultipleRegisters && request.Address + request.Count > map.Count)
-        {
-            return ModbusPdu.WriteExceptionResponse(request.Function, ModbusExceptionCode.IllegalDataAddress, destination);
-        }
-        if (request.Function == ModbusFunction.WriteSingleRegister)
-        {
-            map.Write(request.Address, request.Value);
-        }
-        else if (request.Function == ModbusFunction.WriteMultipleRegisters)
-        {
-            for (var i = 0; i < request.Count; i++)
-            {
-                map.Write(request.Address + i, System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(request.Values.Span[(i * 2)..]));
-            }
-        }
-        return ModbusPdu.WriteWriteResponse(request, destination);
-    }
-
     /// <summary>The fault paths allocate freely: they serve robustness tests, not measurements.</summary>
-    private async Task AnswerWithFaultAsync(Socket socket, Connection connection, ReadOnlyMemory<byte> pdu, byte unit, ushort transactionId, WireFault fault, AnswerScratch scratch)
+    private async Task AnswerWithFaultAsync(Socket socket, Connection connection, ReadOnlyMemory<byte> pdu, byte unit, ushort transactionId, WireFault fault, ModbusResponder scratch)
     {
         var rightPdu = new byte[ModbusLimits.MaxPduLength];
-        var length = Answer(pdu, rightPdu, scratch);
+        var length = scratch.Answer(pdu, rightPdu);
         rightPdu = rightPdu[..length];
         // Every data bit inverted, so that a mix-up of answers cannot go unnoticed.
         var wrongPdu = rightPdu.ToArray();
@@ -486,15 +422,5 @@ public sealed class SimulatedModbusServer : IAsyncDisposable
     {
         public long BytesSent;
         public volatile bool Closed;
-    }
-
-    /// <summary>Per-connection buffers, so that answering allocates nothing.</summary>
-    private sealed class AnswerScratch
-    {
-        public ushort[] Registers { get; } = new ushort[126]; // 2000 coils span 126 registers when unaligned
-
-        public byte[] Data { get; } = new byte[250];
-
-        public byte[] Pdu { get; } = new byte[ModbusLimits.MaxPduLength];
     }
 }
