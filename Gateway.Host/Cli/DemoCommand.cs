@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Gateway.Host.Configuration;
-using Gateway.Simulation.Modbus;
 using Gateway.Simulation.Mqtt;
 
 namespace Gateway.Host.Cli;
@@ -28,13 +27,12 @@ internal static class DemoCommand
         }
         // Disposed last: the broker is ended only after the gateway has stopped and said offline through it.
         await using var broker = StartBroker(dataDirectory, note => console.Out.WriteLine($"demo: {note}"));
-        await using var meter = new SimulatedModbusServer(new SimulatedModbusOptions { Registers = new WaterMeterRegisters(TimeProvider.System) });
-        console.Out.WriteLine($"demo: simulated water meter (Modbus TCP) on 127.0.0.1:{meter.Port}");
+        await using var peers = DemoPeers.Start(note => console.Out.WriteLine($"demo: {note}"));
 
         var webPort = WebPort();
-        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port, webPort);
+        var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, peers, webPort);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
-        console.Out.WriteLine($"demo: web page on https://127.0.0.1:{webPort}/ (the node's self-signed certificate); make an account first: edge-gateway user add NAME --role technician --config {configPath}");
+        DemoLogin.Announce(configPath, console);
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
     }
 
@@ -54,7 +52,7 @@ internal static class DemoCommand
                 Settings = ["persistence false", "log_type error", "log_type warning"],
                 Report = report,
             });
-            report($"mosquitto listening on 127.0.0.1:{broker.Port} (pid {broker.Pid}); watch it with: mosquitto_sub -h 127.0.0.1 -p {broker.Port} -t 'city/#' -v");
+            report($"mosquitto listening on 127.0.0.1:{broker.Port} (pid {broker.Pid})");
             return broker;
         }
         catch (MosquittoUnavailableException e)
@@ -106,7 +104,7 @@ internal static class DemoCommand
     }
 
     public static ConfigLoadResult LoadDemoConfig(string dataDirectory, string? brokerUri) =>
-        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri, meterPort: null, webPort: null));
+        GatewayConfigLoader.LoadFile(WriteDemoConfig(dataDirectory, brokerUri, peers: null, webPort: null));
 
     /// <summary>8443 as demo.json says, or a free port when something else holds it (another demo, another service).</summary>
     private static int WebPort()
@@ -130,7 +128,7 @@ internal static class DemoCommand
     }
 
     /// <summary>The embedded demo configuration, pointed at <paramref name="dataDirectory"/> and the demo broker.</summary>
-    private static string WriteDemoConfig(string dataDirectory, string? brokerUri, int? meterPort, int? webPort)
+    private static string WriteDemoConfig(string dataDirectory, string? brokerUri, DemoPeers? peers, int? webPort)
     {
         Directory.CreateDirectory(dataDirectory);
         using var stream = typeof(DemoCommand).Assembly.GetManifestResourceStream("demo.json")
@@ -142,10 +140,7 @@ internal static class DemoCommand
         {
             root["mqtt"]!["brokers"] = new JsonArray(brokerUri);
         }
-        if (meterPort is not null)
-        {
-            root["devices"]!.AsArray().Single(d => d!["id"]!.GetValue<string>() == "water-1")!["endpoint"] = $"tcp://127.0.0.1:{meterPort}";
-        }
+        peers?.Apply(root);
         if (webPort is not null)
         {
             root["web"]!["urls"] = new JsonArray($"https://127.0.0.1:{webPort}");

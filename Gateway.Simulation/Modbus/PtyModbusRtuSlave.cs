@@ -90,7 +90,7 @@ public sealed unsafe class PtyModbusRtuSlave : IDisposable
 
     public byte UnitId { get; }
 
-    /// <summary>Requests answered (normal or exception responses).</summary>
+    /// <summary>Requests answered (normal or exception responses), counted as the answer goes out.</summary>
     public int Answered => Volatile.Read(ref _answered);
 
     /// <summary>Frames dropped without an answer: bad CRC, shorter than 4 or longer than 256 bytes.</summary>
@@ -190,6 +190,8 @@ public sealed unsafe class PtyModbusRtuSlave : IDisposable
         }
         var pduLength = _responder.Answer(frame.AsMemory(1, pdu.Length), _responder.Pdu);
         var size = RtuFrame.Write(unit, _responder.Pdu.AsSpan(0, pduLength), response);
+        // Counted before it leaves, so a master that has the answer always sees it counted.
+        Interlocked.Increment(ref _answered);
         fixed (byte* p = response)
         {
             for (var sent = 0; sent < size;)
@@ -206,7 +208,6 @@ public sealed unsafe class PtyModbusRtuSlave : IDisposable
                 sent += (int)n;
             }
         }
-        Interlocked.Increment(ref _answered);
     }
 
     public void Dispose()

@@ -46,7 +46,8 @@ public sealed class PoleSensorsRegistrationTests
         using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
             while (!(Has("door-1", "state") && Has("pump-relay", "state") && Has("env-1", "temperature") && Has("pm-1", "pm2_5")
-                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => r.Value.ExpectInt64() >= 3) && sink.Events.Any(e => e.Source == "door-1")))
+                && Has("gps-1", "latitude") && sink.Of("pulses").Any(r => r.Value.ExpectInt64() >= 3) && sink.Events.Any(e => e.Source == "door-1")
+                && Has("pit-flood", "state") && sink.Events.Any(e => e.Source == "pit-flood")))
             {
                 time.Advance(TimeSpan.FromMilliseconds(50));
                 await Task.Delay(1, timeout.Token);
@@ -56,6 +57,7 @@ public sealed class PoleSensorsRegistrationTests
         Assert.DoesNotContain(sink.Readings, r => r.Device is "water-1" or "no-chip"); // modbus is not a pole sensor
         Assert.Equal(25.08, sink.Of("temperature")[0].Value.ExpectDouble(), 2);
         Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "door-1").Type);
+        Assert.Equal("gpio.changed", sink.Events.First(e => e.Source == "pit-flood").Type); // the pit floods 40 s after start
         var chip = provider.GetRequiredService<SimulatedGpioChips>().GetOrAdd(PoleDemo.Chip);
         var outputs = provider.GetRequiredService<IGpioOutputs>();
         Assert.True(await outputs.SetAsync("pump-relay", true, CancellationToken.None));
