@@ -47,15 +47,16 @@ public partial class DemoProcessTests
             Assert.False(string.IsNullOrEmpty(csrf));
             // Listed and online: the RTU meter on the pty and the TCP gas meter answer their polls.
             string[] online = [];
+            JsonObject? health = null;
             while (started.Elapsed < TelemetryLimit && !expected.IsSubsetOf(online))
             {
                 using var status = await client.GetAsync("/api/status");
                 Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-                online = [.. JsonNode.Parse(await status.Content.ReadAsStringAsync())!["health"]!["devices"]!.AsObject()
-                    .Where(d => d.Value!["state"]!.GetValue<string>() == "online").Select(d => d.Key)];
+                health = JsonNode.Parse(await status.Content.ReadAsStringAsync())!["health"]!["devices"]!.AsObject();
+                online = [.. health.Where(d => d.Value!["state"]!.GetValue<string>() == "online").Select(d => d.Key)];
                 await Task.Delay(500);
             }
-            Assert.Subset(online.ToHashSet(), expected);
+            Assert.True(expected.IsSubsetOf(online), $"not online within {TelemetryLimit}: {string.Join(", ", expected.Except(online))}; /api/status health: {health?.ToJsonString()}");
         }
 
         var seen = new HashSet<string>();
