@@ -183,7 +183,7 @@ def generate(schema_path):
         "",
         "Checks a schema cannot express (unique ids, a device's bus exists, URIs, profile files, camera →",
         "model references, zone points inside the frame, GPIO lines and serial ports used twice) are made by",
-        "`edge-gateway check-config --config FILE` and at start; see the [operator guide](operator-guide.md#configuration).",
+        "`edge-gateway check-config --config FILE` and at start; see the [operator guide](operator-guide.md#2-configuration).",
         "Paths: `a.b` is key `b` inside object `a`; `a[]` is each item of array `a`. **required** keys must be",
         "present when their parent is. A blank default means: none (the key is absent unless you set it).",
         "",
