@@ -33,6 +33,7 @@ internal static class DemoCommand
 
         var webPort = WebPort();
         var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, meter.Port, webPort);
+        await DemoCamera.PrepareAsync(configPath, note => console.Out.WriteLine($"demo: {note}"), cancellationToken).ConfigureAwait(false);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
         console.Out.WriteLine($"demo: web page on https://127.0.0.1:{webPort}/ (the node's self-signed certificate); make an account first: edge-gateway user add NAME --role technician --config {configPath}");
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);
