@@ -9,9 +9,9 @@ namespace Gateway.Tests.Inference.Analytics;
 /// <summary>A gathering open across a gateway restart (<see cref="CrowdStateFile"/>), on fake time: one pair per gathering, also then.</summary>
 public sealed class CrowdStateTests
 {
-    private static Detection[] Crowd(int persons) => [.. Enumerable.Range(0, persons).Select(i => AnalyticsHarness.Person(20 + (i * 35 % 600), 200 + (i * 13 % 250)))];
+    private static Detection[] Crowd(int persons) => CrowdAnalysisTests.Crowd(persons);
 
-    private static List<string> Types(AnalyticsHarness h) => [.. h.Events.Select(e => e.Event.Type)];
+    private static List<string> Types(AnalyticsHarness h) => CrowdAnalysisTests.Types(h);
 
     private static AnalyticsHarness Start(string directory, bool storeAtOnce = true) =>
         new(AnalyticsHarness.CrowdCamera(alertPersons: 5, alertSeconds: 10, clearPersons: 2, clearSeconds: 10, reportSeconds: 60), directory) { StoreAtOnce = storeAtOnce };
