@@ -35,6 +35,14 @@ public sealed record GatewayEvent(
     /// </summary>
     public Action<long>? Stored { get; init; }
 
+    /// <summary>
+    /// Fields of the data that hold a time (<c>sinceTs</c>, <c>firstSeenTs</c>), each with the
+    /// <see cref="Timestamp"/>-clock timestamp of that moment. The store dates them as it dates the
+    /// event (SPEC section 3: never 1970): while time is not known the field is null and
+    /// <c>&lt;name without Ts&gt;UptimeMs</c> holds the moment's uptime, until the store dates the event's boot.
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? DataTimes { get; init; }
+
     /// <summary>An event with <paramref name="data"/> serialised as its <c>data</c> object.</summary>
     public static GatewayEvent Create(string type, string source, IReadOnlyDictionary<string, object?> data, DateTimeOffset occurredAt, long timestamp) =>
         new(type, source, JsonSerializer.Serialize(data, DataSerializerOptions), occurredAt, timestamp);

@@ -31,6 +31,7 @@ internal static class DemoCommand
 
         var webPort = WebPort();
         var configPath = WriteDemoConfig(dataDirectory, broker?.Uri, peers, webPort);
+        await DemoCamera.PrepareAsync(configPath, note => console.Out.WriteLine($"demo: {note}"), cancellationToken).ConfigureAwait(false);
         console.Out.WriteLine($"demo: configuration written to {configPath}; data in {Path.GetFullPath(dataDirectory)}; Ctrl+C stops");
         DemoLogin.Announce(configPath, console);
         return await GatewayCli.RunAsync(configPath, console, cancellationToken, demo: true).ConfigureAwait(false);

@@ -16,14 +16,17 @@ internal sealed class CameraAnalytics : ICameraAnalytics
     private readonly List<CrowdZoneCounter> _crowd;
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
-    public CameraAnalytics(CameraOptions camera, LitterStateFile? litterState, TimeProvider time, ILogger logger)
+    public CameraAnalytics(CameraOptions camera, LitterStateFile? litterState, CrowdStateFile? crowdState, TimeProvider time, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(camera);
         _camera = camera;
         _logger = logger;
-        _crowd = camera.Crowd is { } crowd
-            ? crowd.Zones.Select(z => new CrowdZoneCounter(camera.Id, new ZonePolygon(z.Name, z.Polygon), z, crowd.ReportSeconds, time, logger)).ToList()
-            : [];
+        _crowd = [];
+        if (camera.Crowd is { } crowd)
+        {
+            ArgumentNullException.ThrowIfNull(crowdState);
+            _crowd = [.. crowd.Zones.Select(z => new CrowdZoneCounter(camera.Id, new ZonePolygon(z.Name, z.Polygon), z, crowd.ReportSeconds, crowdState, time, logger))];
+        }
         if (camera.Litter is { } litter)
         {
             ArgumentNullException.ThrowIfNull(litterState);

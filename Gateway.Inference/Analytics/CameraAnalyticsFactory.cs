@@ -10,7 +10,9 @@ internal sealed class CameraAnalyticsFactory(IOptions<CameraAnalyticsOptions> op
     public ICameraAnalytics Create(CameraOptions camera)
     {
         ArgumentNullException.ThrowIfNull(camera);
-        var state = camera.Litter is null ? null : new LitterStateFile(LitterStateFile.For(options.Value.StateDirectory, camera.Id), time, _logger);
-        return new CameraAnalytics(camera, state, time, _logger);
+        var directory = options.Value.StateDirectory;
+        var litter = camera.Litter is null ? null : new LitterStateFile(LitterStateFile.For(directory, camera.Id), time, _logger);
+        var crowd = camera.Crowd is null ? null : new CrowdStateFile(CrowdStateFile.For(directory, camera.Id), time, _logger);
+        return new CameraAnalytics(camera, litter, crowd, time, _logger);
     }
 }

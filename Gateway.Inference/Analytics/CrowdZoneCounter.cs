@@ -9,8 +9,9 @@ namespace Gateway.Inference.Analytics;
 /// a gathering starts once it has stayed at or above <c>alertPersons</c> for <c>alertSeconds</c> without a
 /// break, and ends once it has stayed at or below <c>clearPersons</c> for <c>clearSeconds</c>; between the two
 /// thresholds nothing changes, so a count wobbling around either one raises one pair, not a flurry.
+/// An open gathering survives restarts in <see cref="CrowdStateFile"/>.
 /// </summary>
-internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZoneOptions options, double reportSeconds, TimeProvider time, ILogger logger)
+internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZoneOptions options, double reportSeconds, CrowdStateFile state, TimeProvider time, ILogger logger)
 {
     private readonly CountSmoother _smoother = new();
     private readonly string _point = $"zone/{zone.Name}/persons";
@@ -18,7 +19,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
     private int _intervalMax;
     private (long Timestamp, DateTimeOffset At)? _above;
     private long? _below;
-    private Gathering? _gathering;
+    private Gathering? _gathering = state.Restore(zone.Name) is { } open ? Gathering.Restored(open.GatheringSeq) : null;
 
     public ZonePolygon Zone => zone;
 
@@ -39,7 +40,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
             _above ??= (timestamp, capturedAt);
             if (Elapsed(_above.Value.Timestamp, timestamp) >= options.AlertSeconds)
             {
-                Raise(smoothed, _above.Value.At, capturedAt, timestamp, output);
+                Raise(smoothed, _above.Value, capturedAt, timestamp, output);
             }
             return;
         }
@@ -72,7 +73,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
         _intervalMax = 0;
     }
 
-    private void Raise(int persons, DateTimeOffset since, DateTimeOffset capturedAt, long timestamp, List<IngestRecord> output)
+    private void Raise(int persons, (long Timestamp, DateTimeOffset At) since, DateTimeOffset capturedAt, long timestamp, List<IngestRecord> output)
     {
         var gathering = new Gathering();
         _gathering = gathering;
@@ -84,10 +85,21 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
             ["zone"] = zone.Name,
             ["persons"] = persons,
             ["alertPersons"] = options.AlertPersons,
-            ["sinceTs"] = AnalyticsJson.Time(since),
+            ["sinceTs"] = AnalyticsJson.Time(since.At),
         };
+        // Written before the event leaves: a restart from here on knows the gathering is raised.
+        state.Opened(zone.Name, since.At);
         Log.Gathering(logger, camera, zone.Name, persons, options.AlertPersons);
-        output.Add(new IngestRecord(default, GatewayEvent.Create(AnalyticsEventTypes.CrowdGathering, camera, data, capturedAt, timestamp) with { Stored = gathering.SetSeq }));
+        output.Add(new IngestRecord(default, GatewayEvent.Create(AnalyticsEventTypes.CrowdGathering, camera, data, capturedAt, timestamp) with
+        {
+            Stored = seq =>
+            {
+                gathering.SetSeq(seq);
+                state.SeqKnown(zone.Name, seq);
+            },
+            // The store dates sinceTs as it dates the event: not 1970 while the clock is unsynced.
+            DataTimes = new Dictionary<string, long>(StringComparer.Ordinal) { ["sinceTs"] = since.Timestamp },
+        }));
     }
 
     /// <summary>
@@ -96,7 +108,7 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
     /// </summary>
     private void PublishDispersal(List<IngestRecord> output)
     {
-        if (_gathering is not { Dispersal: { } dispersal } gathering || gathering.Seq is not { } seq)
+        if (_gathering is not { Dispersal: { } dispersal } gathering || (gathering.Seq is not { } seq && !gathering.SeqLost))
         {
             return;
         }
@@ -105,10 +117,11 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
             ["camera"] = camera,
             ["zone"] = zone.Name,
             ["persons"] = dispersal.Persons,
-            ["gatheringSeq"] = seq,
+            ["gatheringSeq"] = gathering.Seq,
         };
         Log.Dispersed(logger, camera, zone.Name, dispersal.Persons);
         output.Add(new IngestRecord(default, GatewayEvent.Create(AnalyticsEventTypes.CrowdDispersed, camera, data, dispersal.At, dispersal.Timestamp)));
+        state.Closed(zone.Name);
         _gathering = null;
         _below = null;
     }
@@ -122,7 +135,20 @@ internal sealed class CrowdZoneCounter(string camera, ZonePolygon zone, CrowdZon
         /// <summary>The seq the store gave the gathering event; null until it committed.</summary>
         public long? Seq => Interlocked.Read(ref _seq) is var s && s > 0 ? s : null;
 
+        /// <summary>
+        /// Restored from the state file without a seq: the gateway stopped before the store said it, and
+        /// never will now. The dispersal then names no <c>gatheringSeq</c> (JSON null) rather than wait forever.
+        /// </summary>
+        public bool SeqLost { get; private init; }
+
         public (int Persons, DateTimeOffset At, long Timestamp)? Dispersal { get; set; }
+
+        public static Gathering Restored(long? seq)
+        {
+            var gathering = new Gathering { SeqLost = seq is null };
+            gathering._seq = seq ?? 0;
+            return gathering;
+        }
 
         public void SetSeq(long seq) => Interlocked.Exchange(ref _seq, seq);
     }

@@ -182,6 +182,8 @@ internal sealed class LitterAnalysis
             {
                 Snapshot = snapshot,
                 Stored = seq => SetSeq(item, seq),
+                // The store dates firstSeenTs as it dates the event: not 1970 while the clock is unsynced.
+                DataTimes = new Dictionary<string, long>(StringComparer.Ordinal) { ["firstSeenTs"] = track.FirstSeen },
             };
             output.Add(new IngestRecord(default, detected));
             Log.LitterDetected(_logger, _camera, item.Zone, item.Class, item.Score, string.Join(',', AnalyticsJson.Box(item.Box)));

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
@@ -8,9 +7,8 @@ namespace Gateway.Inference.Analytics;
 /// <summary>
 /// The open litter items of one camera, in <c>{stateDirectory}/litter-{camera}.json</c>, so that a
 /// restart neither raises a second <c>litter.detected</c> for an object still there nor forgets to
-/// clear one removed meanwhile. Replaced atomically (write, fsync, rename, fsync the directory): a
-/// power cut leaves the old or the new file. An unreadable file is moved aside (kept, never deleted)
-/// and the camera starts with no open item.
+/// clear one removed meanwhile. Replaced atomically (<see cref="StateFileIo"/>); an unreadable file is
+/// moved aside and the camera starts with no open item.
 /// </summary>
 internal sealed class LitterStateFile(string path, TimeProvider time, ILogger logger)
 {
@@ -26,18 +24,18 @@ internal sealed class LitterStateFile(string path, TimeProvider time, ILogger lo
 
     public List<LitterItem> Load()
     {
-        string text;
+        string? text;
         try
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return [];
+            text = StateFileIo.ReadOrNull(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.StateUnreadable(logger, path, ex.Message, "(left in place)");
+            return [];
+        }
+        if (text is null)
+        {
             return [];
         }
         try
@@ -57,16 +55,7 @@ internal sealed class LitterStateFile(string path, TimeProvider time, ILogger lo
         }
         catch (Exception ex) when (ex is JsonException or ArgumentException or NotSupportedException)
         {
-            var aside = $"{path}.unreadable-{time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture)}";
-            try
-            {
-                File.Move(path, aside, overwrite: true);
-            }
-            catch (Exception move) when (move is IOException or UnauthorizedAccessException)
-            {
-                aside = $"(left in place: {move.Message})";
-            }
-            Log.StateUnreadable(logger, path, ex.Message, aside);
+            Log.StateUnreadable(logger, path, ex.Message, StateFileIo.MoveAside(path, time));
             return [];
         }
     }
@@ -88,18 +77,9 @@ internal sealed class LitterStateFile(string path, TimeProvider time, ILogger lo
                 DetectedSeq = i.DetectedSeq,
             }).ToList(),
         };
-        var temporary = path + ".tmp";
         try
         {
-            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-            Directory.CreateDirectory(directory);
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-            {
-                JsonSerializer.Serialize(stream, document, LitterStateJson.Default.LitterStateDocument);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-            DirectorySync.Flush(directory);
+            StateFileIo.WriteAtomically(path, stream => JsonSerializer.Serialize(stream, document, LitterStateJson.Default.LitterStateDocument));
             if (_failing)
             {
                 _failing = false;

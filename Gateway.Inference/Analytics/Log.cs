@@ -30,4 +30,16 @@ internal static partial class Log
 
     [LoggerMessage(3409, LogLevel.Warning, "camera {Camera}: model {Model} has no '{Label}' label; its {Analysis} analysis counts nothing")]
     public static partial void LabelMissing(ILogger logger, string camera, string model, string label, string analysis);
+
+    [LoggerMessage(3450, LogLevel.Error, "crowd state {Path} unreadable ({Problem}); kept as {MovedTo}, starting with no open gathering")]
+    public static partial void CrowdStateUnreadable(ILogger logger, string path, string problem, string movedTo);
+
+    [LoggerMessage(3451, LogLevel.Warning, "crowd state {Path} cannot be written ({Problem}); open gatherings are kept in memory and written again at the next change")]
+    public static partial void CrowdStateWriteFailed(ILogger logger, string path, string problem);
+
+    [LoggerMessage(3452, LogLevel.Information, "crowd state {Path} written again")]
+    public static partial void CrowdStateWritesAgain(ILogger logger, string path);
+
+    [LoggerMessage(3453, LogLevel.Information, "crowd state {Path}: gathering still open from the last run in zone(s) {Zones}")]
+    public static partial void CrowdStateLoaded(ILogger logger, string path, string zones);
 }

@@ -56,7 +56,7 @@ internal sealed class RecordInserter : IDisposable
         p[1].Value = e.Type;
         p[2].Value = e.Source;
         SetTime(tx, p, ts: 3, delay: 4, e.OccurredAt, e.Timestamp);
-        p[7].Value = e.DataJson;
+        p[7].Value = e.DataTimes is null ? e.DataJson : EventDataTimes.Date(e, _store.Clock.TimeOf(e.OccurredAt, e.Timestamp), _store);
         _insertEvent.ExecuteNonQuery();
         if (!e.Snapshot.IsEmpty)
         {

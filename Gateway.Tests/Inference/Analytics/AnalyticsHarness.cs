@@ -148,7 +148,8 @@ internal sealed class AnalyticsHarness
     private CameraAnalytics Create()
     {
         var state = Camera.Litter is null ? null : new LitterStateFile(LitterStateFile.For(StateDirectory, Camera.Id), Time, Logger);
-        return new CameraAnalytics(Camera, state, Time, Logger);
+        var crowd = Camera.Crowd is null ? null : new CrowdStateFile(CrowdStateFile.For(StateDirectory, Camera.Id), Time, Logger);
+        return new CameraAnalytics(Camera, state, crowd, Time, Logger);
     }
 }
 

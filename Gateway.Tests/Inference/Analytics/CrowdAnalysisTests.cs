@@ -7,9 +7,9 @@ namespace Gateway.Tests.Inference.Analytics;
 /// <summary>Crowd counts per zone and the gathering / dispersed hysteresis (SPEC sections 2, 3) on fake time.</summary>
 public sealed class CrowdAnalysisTests
 {
-    private static Detection[] Crowd(int persons) => [.. Enumerable.Range(0, persons).Select(i => AnalyticsHarness.Person(20 + (i * 35 % 600), 200 + (i * 13 % 250)))];
+    internal static Detection[] Crowd(int persons) => [.. Enumerable.Range(0, persons).Select(i => AnalyticsHarness.Person(20 + (i * 35 % 600), 200 + (i * 13 % 250)))];
 
-    private static List<string> Types(AnalyticsHarness h) => [.. h.Events.Select(e => e.Event.Type)];
+    internal static List<string> Types(AnalyticsHarness h) => [.. h.Events.Select(e => e.Event.Type)];
 
     [Fact]
     public void A_person_counts_where_its_feet_are()

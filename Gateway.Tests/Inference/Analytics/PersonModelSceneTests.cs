@@ -1,49 +1,31 @@
 using Gateway.Inference.Analytics;
 using Gateway.Inference.Detectors;
 using Gateway.Inference.Postprocessing;
+using Gateway.Simulation.Video;
 using Gateway.Tests.Inference.Detectors;
 using Gateway.Tests.Support;
-using SkiaSharp;
 using Xunit.Abstractions;
 
 namespace Gateway.Tests.Inference.Analytics;
 
 /// <summary>
-/// The analysis on the REAL person model (models/person) with scenes made from real photographs:
-/// Debian darknet's person.jpg cut out and pasted N times onto a background, and a cup cut from
-/// scikit-image's coffee.png (darknet's photos hold no bottle, cup or bag; tools/setup.d/40-litter-photo.sh).
+/// The analysis on the REAL person model (models/person) with scenes made from real photographs
+/// (<see cref="StreetSceneVideo.RenderFrame"/>): Debian darknet's person.jpg cut out and pasted N times onto a
+/// background, and scikit-image's coffee.png (darknet's photos hold no bottle, cup or bag; tools/setup.d/40-litter-photo.sh).
 /// </summary>
 public sealed class PersonModelSceneTests(ITestOutputHelper output)
 {
     private const int W = 640, H = 480;
 
-    /// <summary>The reference person of person.jpg (see <see cref="PersonModelTests.ReferencePerson"/>) with a margin of photo around it.</summary>
-    private static readonly SKRectI PersonCut = new(184, 91, 283, 381);
-
-    /// <summary>
-    /// Where the whole of coffee.png (600×400) goes: on a ledge at the top right, clear of the persons.
-    /// Tried first: the cup cut out alone (white rim without saucer and table) is a "toilet" (0.41–0.72)
-    /// to this model, and the whole photo at 195×130 a "dining table" (0.35); at 260×173 it is a cup (~0.35).
-    /// </summary>
-    private static readonly SKRect CupAt = new(378, 2, 638, 175);
-
-    public static string RequireCupPhoto()
-    {
-        var path = Repo.PathOf(".cache", "photos", "coffee.png");
-        if (!File.Exists(path))
-        {
-            throw new InvalidOperationException($"{path} is missing; run tools/setup.sh (setup.d/40-litter-photo.sh)");
-        }
-        return path;
-    }
+    /// <summary>Debian's person.jpg and the cup photo; a missing one fails with the file and "run tools/setup.sh".</summary>
+    public static StreetScenePhotos RequirePhotos() => StreetScenePhotos.Locate(Repo.PathOf("."));
 
     [Fact]
     public void Counts_composited_persons_within_one_and_raises_one_gathering_pair_and_one_litter_pair_with_blurred_evidence()
     {
         using var model = DetectionModel.Load(PersonModelTests.RequirePersonModel());
         using var detector = model.CreateDetector();
-        using var person = SKBitmap.Decode(PersonModelTests.PersonJpg);
-        using var cup = SKBitmap.Decode(RequireCupPhoto());
+        using var street = new StreetSceneVideo([new StreetSegment(1, 0, false)], RequirePhotos());
         var labels = model.Manifest.Labels;
 
         // One scene per count, each run through the model once.
@@ -53,7 +35,7 @@ public sealed class PersonModelSceneTests(ITestOutputHelper output)
         {
             foreach (var withCup in new[] { true, false })
             {
-                var frame = Scene(person, n, withCup ? cup : null);
+                var frame = street.RenderFrame(n, withCup);
                 var detections = detector.Detect(frame, W, H).ToArray();
                 scenes[(n, withCup)] = (frame, detections);
                 var persons = detections.Count(d => labels[d.ClassId] == "person");
@@ -63,7 +45,7 @@ public sealed class PersonModelSceneTests(ITestOutputHelper output)
                 errors.Add(Math.Abs(persons - n));
                 if (withCup)
                 {
-                    Assert.Contains(cups, c => c.IoU(new Detection(0, 1, CupAt.Left, CupAt.Top, CupAt.Right, CupAt.Bottom)) >= 0.3f);
+                    Assert.Contains(cups, c => c.IoU(new Detection(0, 1, StreetSceneVideo.LitterAt.Left, StreetSceneVideo.LitterAt.Top, StreetSceneVideo.LitterAt.Right, StreetSceneVideo.LitterAt.Bottom)) >= 0.3f);
                 }
             }
         }
@@ -126,43 +108,5 @@ public sealed class PersonModelSceneTests(ITestOutputHelper output)
         }
         var far = SnapshotRendererTests.MeanAbsoluteDifference(source, decoded, 10, 10, 300, 140);
         Assert.True(far < 6, $"{type}: a corner far from persons changed by {far:F1}");
-    }
-
-    /// <summary>
-    /// A 640×480 street: a smooth grey-blue background (a wall above, pavement below), the cut-out
-    /// person <paramref name="n"/> times side by side, and the coffee photo at <see cref="CupAt"/> when given.
-    /// </summary>
-    private static byte[] Scene(SKBitmap person, int n, SKBitmap? cup)
-    {
-        using var bitmap = new SKBitmap(new SKImageInfo(W, H, SKColorType.Rgb888x, SKAlphaType.Opaque));
-        using (var canvas = new SKCanvas(bitmap))
-        {
-            using var wall = new SKPaint { Shader = SKShader.CreateLinearGradient(new SKPoint(0, 0), new SKPoint(0, 300), [new SKColor(150, 160, 175), new SKColor(120, 125, 130)], SKShaderTileMode.Clamp) };
-            canvas.DrawRect(new SKRect(0, 0, W, 300), wall);
-            using var pavement = new SKPaint { Color = new SKColor(105, 100, 95) };
-            canvas.DrawRect(new SKRect(0, 300, W, H), pavement);
-            using var image = SKImage.FromBitmap(person);
-            for (var i = 0; i < n; i++)
-            {
-                var x = 4 + (i * 84);
-                canvas.DrawImage(image, new SKRect(PersonCut.Left, PersonCut.Top, PersonCut.Right, PersonCut.Bottom), new SKRect(x, 185, x + PersonCut.Width, 185 + PersonCut.Height), new SKSamplingOptions(SKFilterMode.Linear), null);
-            }
-            if (cup is not null)
-            {
-                using var cupImage = SKImage.FromBitmap(cup);
-                canvas.DrawImage(cupImage, new SKRect(0, 0, cup.Width, cup.Height), CupAt, new SKSamplingOptions(SKFilterMode.Linear), null);
-            }
-        }
-        var rgb = new byte[W * H * 3];
-        for (var y = 0; y < H; y++)
-        {
-            for (var x = 0; x < W; x++)
-            {
-                var c = bitmap.GetPixel(x, y);
-                var i = ((y * W) + x) * 3;
-                (rgb[i], rgb[i + 1], rgb[i + 2]) = (c.Red, c.Green, c.Blue);
-            }
-        }
-        return rgb;
     }
 }

@@ -52,7 +52,7 @@ public sealed class AnalyticsBenchCommand : IBenchCommand
             var persons = SnapshotRenderer.Persons(all);
             var zone = new ZonePolygon("kerb", [[0, 300], [640, 300], [640, 480], [0, 480]]);
             var evidence = new BoxF(400, 380, 440, 450);
-            var analytics = new CameraAnalytics(Camera(), new LitterStateFile(Path.Combine(work.FullName, "litter.json"), TimeProvider.System, NullLogger.Instance), TimeProvider.System, NullLogger.Instance);
+            var analytics = new CameraAnalytics(Camera(), new LitterStateFile(Path.Combine(work.FullName, "litter.json"), TimeProvider.System, NullLogger.Instance), new CrowdStateFile(Path.Combine(work.FullName, "crowd.json"), TimeProvider.System, NullLogger.Instance), TimeProvider.System, NullLogger.Instance);
 
             Console.WriteLine($"ONNX Runtime {OnnxRuntimeLibrary.Version()}, intra-op threads {threads}, frame {frame.Width}x{frame.Height} with {persons.Count} detected person(s), {detections.Length} detection(s), {frames} interleaved rounds, {Environment.ProcessorCount} cores");
             var cases = new (string Name, Action Run)[]
