@@ -7,6 +7,7 @@ using Gateway.Tests.Host.Web;
 using Gateway.Tests.Support;
 using Gateway.Tests.Sync.Mqtt.Peers;
 using SkiaSharp;
+using Xunit.Abstractions;
 
 namespace Gateway.Tests.Acceptance;
 
@@ -16,7 +17,7 @@ namespace Gateway.Tests.Acceptance;
 /// </summary>
 [Collection(AcceptanceCollection.Name)]
 [TestCaseOrderer(StepOrderer.TypeName, StepOrderer.AssemblyName)]
-public sealed class AcceptanceTests(AcceptanceFixture pole)
+public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper output)
 {
     private static readonly TimeSpan Patience = AcceptanceFixture.Patience;
 
@@ -61,7 +62,7 @@ public sealed class AcceptanceTests(AcceptanceFixture pole)
         // Each litter event's evidence is one JPEG on snapshots/{its seq}, and it decodes.
         foreach (var seq in new[] { (long)detections[0]["seq"]!, (long)cleared["seq"]! })
         {
-            var topic = $"{AcceptanceFixture.NodeTopic}/snapshots/{seq.ToString(CultureInfo.InvariantCulture)}";
+            var topic = SnapshotTopic(seq);
             await WaitAsync(m => m.Any(x => x.Topic == topic), $"the snapshot of event {seq}");
             using var image = SKBitmap.Decode(pole.Messages.First(x => x.Topic == topic).Payload);
             Assert.NotNull(image);
@@ -151,16 +152,18 @@ public sealed class AcceptanceTests(AcceptanceFixture pole)
             && last["devices"]![AcceptanceFixture.TcpMeter] is not null && last["devices"]![AcceptanceFixture.RtuMeter] is not null,
             "two health messages naming both meters and the camera's inference time");
         var healths = Of(pole.Messages, "health");
-        var (previous, latest) = (healths[^2], healths[^1]);
+        var latest = healths[^1];
         Assert.Equal("online", (string?)latest["devices"]![AcceptanceFixture.TcpMeter]!["state"]);
         Assert.Equal("online", (string?)latest["devices"]![AcceptanceFixture.RtuMeter]!["state"]);
         Assert.True((double)latest["cameras"]![AcceptanceFixture.Camera]!["fps"]! > 0);
-        // Not faster than configured; the upper bound only rules out a stalled publisher on a loaded machine.
-        if ((long)latest["uptimeS"]! > (long)previous["uptimeS"]!)
-        {
-            var gap = DateTimeOffset.Parse((string)latest["ts"]!, CultureInfo.InvariantCulture) - DateTimeOffset.Parse((string)previous["ts"]!, CultureInfo.InvariantCulture);
-            Assert.InRange(gap.TotalSeconds, 4.5, 30);
-        }
+        // Every 5 s on average between messages of one process (uptime rising; a restart starts a new run): one late
+        // tick may be followed by a shorter gap, so the mean is checked, and the upper bound only rules out a stall.
+        var gaps = healths.Zip(healths.Skip(1))
+            .Where(p => (long)p.Second["uptimeS"]! > (long)p.First["uptimeS"]!)
+            .Select(p => (DateTimeOffset.Parse((string)p.Second["ts"]!, CultureInfo.InvariantCulture) - DateTimeOffset.Parse((string)p.First["ts"]!, CultureInfo.InvariantCulture)).TotalSeconds)
+            .ToList();
+        Assert.NotEmpty(gaps);
+        Assert.InRange(gaps.Average(), 4.5, 15);
     }
 
     [Fact, Step(6)]
@@ -192,6 +195,7 @@ public sealed class AcceptanceTests(AcceptanceFixture pole)
         var reused = contents.Where(c => c.Value.Count > 1).Select(c => $"seq {c.Key}: {string.Join(" | ", c.Value)}").ToList();
         Assert.True(reused.Count == 0, "seqs published with different contents:\n" + string.Join("\n", reused.Take(5)));
         Assert.Empty(Missing(pole.Messages, lastSeq));
+        output.WriteLine($"drained seq 1..{lastSeq}; {contents.Count} distinct seqs seen, {Events(pole.Messages, "buffer.dropped").Count()} buffer.dropped");
     }
 
     [Fact, Step(7)]
@@ -215,7 +219,12 @@ public sealed class AcceptanceTests(AcceptanceFixture pole)
         await WaitAsync(m => m.Any(x => x.Topic.EndsWith("/health", StringComparison.Ordinal)) && m.Any(x => x.Topic.EndsWith("/events", StringComparison.Ordinal))
             && m.Any(x => x.Topic.EndsWith("/telemetry", StringComparison.Ordinal)) && m.Any(x => x.Topic.EndsWith("/status", StringComparison.Ordinal)),
             "status, telemetry, events and health");
+        // Every event that says it has a snapshot gets one on snapshots/{seq}, and every snapshot belongs to such an event.
+        await WaitAsync(m => SnapshotEvents(m).All(seq => m.Any(x => x.Topic == SnapshotTopic(seq))), "the snapshot of every event with \"snapshot\":true");
         var messages = pole.Messages;
+        var withSnapshot = SnapshotEvents(messages);
+        Assert.All(messages.Where(m => m.Topic.Contains("/snapshots/", StringComparison.Ordinal)),
+            m => Assert.Contains(long.Parse(m.Topic[(m.Topic.LastIndexOf('/') + 1)..], CultureInfo.InvariantCulture), withSnapshot));
         var failures = new List<string>();
         foreach (var m in messages)
         {
@@ -237,7 +246,30 @@ public sealed class AcceptanceTests(AcceptanceFixture pole)
         }
         Assert.True(failures.Count == 0, $"{failures.Count} of {messages.Count} messages break their schema:\n{string.Join("\n", failures.Take(20))}");
         Assert.DoesNotContain(messages, m => Encoding.UTF8.GetString(m.Payload).Contains(AcceptanceFixture.Secret, StringComparison.Ordinal));
+
+        // What was checked: every kind of topic, and the event types this pole can raise.
+        var kinds = messages.GroupBy(m => Kind(m.Topic)).ToDictionary(g => g.Key, g => g.Count());
+        var types = Of(messages, "events").GroupBy(e => (string)e["type"]!).ToDictionary(g => g.Key, g => g.Count());
+        output.WriteLine($"validated {messages.Count} messages: {string.Join(", ", kinds.Select(k => $"{k.Key} {k.Value}"))}");
+        output.WriteLine($"events: {string.Join(", ", types.Select(t => $"{t.Key} {t.Value}"))}");
+        foreach (var e in Of(messages, "events").Where(e => ((string)e["type"]!).StartsWith("device.", StringComparison.Ordinal)))
+        {
+            output.WriteLine($"{e["ts"]} {e["type"]} {e["data"]!.ToJsonString()}");
+        }
+        Assert.All(new[] { "status", "telemetry", "events", "health", "snapshots", "cmd", "cmd reply" }, k => Assert.Contains(k, kinds.Keys));
+        Assert.All(new[] { "crowd.gathering", "crowd.dispersed", "litter.detected", "litter.cleared", "config.applied" }, t => Assert.Contains(t, types.Keys));
     }
+
+    private static string Kind(string topic)
+    {
+        var rest = topic[(AcceptanceFixture.NodeTopic.Length + 1)..];
+        return rest.StartsWith("cmd/", StringComparison.Ordinal) ? (rest.EndsWith("/reply", StringComparison.Ordinal) ? "cmd reply" : "cmd") : rest.Split('/')[0];
+    }
+
+    private static string SnapshotTopic(long seq) => $"{AcceptanceFixture.NodeTopic}/snapshots/{seq.ToString(CultureInfo.InvariantCulture)}";
+
+    private static HashSet<long> SnapshotEvents(IEnumerable<PahoSubscriber.Message> messages) =>
+        [.. Of(messages, "events").Where(e => e["snapshot"] is not null).Select(e => (long)e["seq"]!)];
 
     private async Task WaitAsync(Func<IReadOnlyList<PahoSubscriber.Message>, bool> done, string what)
     {
