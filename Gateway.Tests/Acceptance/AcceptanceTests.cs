@@ -177,6 +177,8 @@ public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper ou
             await pole.KillGatewayAsync();
             // The broker publishes the will: the platform hears offline although the process said nothing.
             await WaitAsync(m => Statuses(m, "offline") > wills, $"the will after kill -9 number {kill}");
+            // ...and retains it: a platform subscribing now must not be told the dead node is online.
+            Assert.Equal("offline", (string?)RetainedStatus()["state"]);
             pole.StartGateway();
             await WaitAsync(m => MaxSeq(m) > seen, $"new records after restart {kill}");
         }
