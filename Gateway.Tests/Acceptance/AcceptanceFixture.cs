@@ -33,6 +33,7 @@ public sealed class AcceptanceFixture : IAsyncLifetime
     public const ushort RtuValue = 4321;
 
     private readonly List<IDisposable> _peers = [];
+    private PymodbusServer? _tcpMeter;
     private GatewayProcess? _gateway;
 
     public TempDirectory Dir { get; } = new("gw-acceptance");
@@ -62,9 +63,7 @@ public sealed class AcceptanceFixture : IAsyncLifetime
     {
         ExternalTool.Require("ffmpeg");
         var tcpPort = Net.FreePort();
-        var bits = BitConverter.SingleToUInt32Bits(TcpValue);
-        _peers.Add(await PymodbusServer.StartAsync("tcp", tcpPort.ToString(CultureInfo.InvariantCulture),
-            new ModbusTables([(ushort)(bits & 0xFFFF), (ushort)(bits >> 16)], [0], [false], [false]), Dir));
+        _tcpMeter = await StartTcpMeterAsync(tcpPort);
         var pty = await SocatPtyPair.StartAsync(Dir);
         _peers.Add(pty);
         _peers.Add(await PymodbusServer.StartAsync("rtu", pty.A, new ModbusTables([RtuValue], [0], [false], [false]), Dir));
@@ -78,6 +77,23 @@ public sealed class AcceptanceFixture : IAsyncLifetime
         File.WriteAllText(ConfigPath, Configuration(tcpPort, new FileInfo(pty.B).LinkTarget!, pollMsTcp: 500));
         StartGateway();
     }
+
+    private Task<PymodbusServer> StartTcpMeterAsync(int port)
+    {
+        var bits = BitConverter.SingleToUInt32Bits(TcpValue);
+        return PymodbusServer.StartAsync("tcp", port.ToString(CultureInfo.InvariantCulture),
+            new ModbusTables([(ushort)(bits & 0xFFFF), (ushort)(bits >> 16)], [0], [false], [false]), Dir);
+    }
+
+    /// <summary>Ends the TCP meter's process (its port refuses connections from now on).</summary>
+    public void StopTcpMeter()
+    {
+        _tcpMeter?.Dispose();
+        _tcpMeter = null;
+    }
+
+    /// <summary>Starts the TCP meter again on the port the configuration names.</summary>
+    public async Task StartTcpMeterAsync() => _tcpMeter ??= await StartTcpMeterAsync(TcpMeterPort());
 
     /// <summary>
     /// The clip the camera loops (18 s): darknet's photograph of a person (6 s; a gathering with
@@ -171,6 +187,7 @@ public sealed class AcceptanceFixture : IAsyncLifetime
         {
             await Broker.StartAsync();
         }
+        await StartTcpMeterAsync();
         await CommandAsync("ping", "{}");
     }
 
@@ -245,6 +262,7 @@ public sealed class AcceptanceFixture : IAsyncLifetime
             await Broker.DisposeAsync();
         }
         Rtsp?.Dispose();
+        StopTcpMeter();
         foreach (var peer in Enumerable.Reverse(_peers))
         {
             peer.Dispose();

@@ -167,6 +167,24 @@ public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper ou
     }
 
     [Fact, Step(6)]
+    public async Task A_meter_that_stops_answering_is_reported_offline_with_its_cause_and_online_when_it_answers_again()
+    {
+        await pole.EnsureRunningAsync();
+        var before = Events(pole.Messages, "device.offline").Count(e => (string?)e["source"] == AcceptanceFixture.TcpMeter);
+        pole.StopTcpMeter();
+        await WaitAsync(m => Events(m, "device.offline").Count(e => (string?)e["source"] == AcceptanceFixture.TcpMeter) > before, "device.offline for the stopped meter");
+        var offline = Events(pole.Messages, "device.offline").Last(e => (string?)e["source"] == AcceptanceFixture.TcpMeter);
+        Assert.Equal(AcceptanceFixture.TcpMeter, (string?)offline["data"]!["device"]);
+        var reason = (string)offline["data"]!["reason"]!;
+        // The connection's own cause (refused, closed by the device), never a bare "offline".
+        Assert.True(reason.Contains("refused", StringComparison.Ordinal) || reason.Contains("closed", StringComparison.Ordinal), reason);
+
+        await pole.StartTcpMeterAsync();
+        var offlineSeq = (long)offline["seq"]!;
+        await WaitAsync(m => Events(m, "device.online").Any(e => (string?)e["source"] == AcceptanceFixture.TcpMeter && (long)e["seq"]! > offlineSeq), "device.online once the meter answers again");
+    }
+
+    [Fact, Step(7)]
     public async Task After_three_kill_9_restarts_and_a_broker_restart_a_full_drain_holds_every_seq_once_with_one_content()
     {
         await pole.EnsureRunningAsync();
@@ -200,7 +218,7 @@ public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper ou
         output.WriteLine($"drained seq 1..{lastSeq}; {contents.Count} distinct seqs seen, {Events(pole.Messages, "buffer.dropped").Count()} buffer.dropped");
     }
 
-    [Fact, Step(7)]
+    [Fact, Step(8)]
     public async Task A_graceful_stop_leaves_the_retained_status_offline()
     {
         await pole.EnsureRunningAsync();
@@ -214,7 +232,7 @@ public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper ou
         await WaitAsync(_ => (string?)RetainedStatus()["state"] == "online", "online again after the restart");
     }
 
-    [Fact, Step(8)]
+    [Fact, Step(9)]
     public async Task Every_message_on_every_topic_validates_against_its_schema()
     {
         await pole.EnsureRunningAsync();
@@ -259,7 +277,7 @@ public sealed class AcceptanceTests(AcceptanceFixture pole, ITestOutputHelper ou
             output.WriteLine($"{e["ts"]} {e["type"]} {e["data"]!.ToJsonString()}");
         }
         Assert.All(new[] { "status", "telemetry", "events", "health", "snapshots", "cmd", "cmd reply" }, k => Assert.Contains(k, kinds.Keys));
-        Assert.All(new[] { "crowd.gathering", "crowd.dispersed", "litter.detected", "litter.cleared", "config.applied" }, t => Assert.Contains(t, types.Keys));
+        Assert.All(new[] { "crowd.gathering", "crowd.dispersed", "litter.detected", "litter.cleared", "config.applied", "device.offline", "device.online" }, t => Assert.Contains(t, types.Keys));
     }
 
     private static string Kind(string topic)
