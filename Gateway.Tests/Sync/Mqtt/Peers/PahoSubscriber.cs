@@ -30,6 +30,7 @@ public sealed class PahoSubscriber : IDisposable
 
     private readonly Process _process;
     private readonly List<string> _lines = [];
+    private readonly List<Message> _messages = [];
 
     public PahoSubscriber(int port, string topic)
     {
@@ -47,6 +48,12 @@ public sealed class PahoSubscriber : IDisposable
                 lock (_lines)
                 {
                     _lines.Add(e.Data);
+                    // Parsed once as it arrives: callers poll Messages, and a long run (snapshots in hex) would re-parse megabytes each time.
+                    if (e.Data.StartsWith("MSG ", StringComparison.Ordinal))
+                    {
+                        var p = e.Data.Split(' ');
+                        _messages.Add(new Message(p[1], Convert.FromHexString(p[2]), p[3] == "retained"));
+                    }
                 }
             }
         };
@@ -63,7 +70,7 @@ public sealed class PahoSubscriber : IDisposable
         {
             lock (_lines)
             {
-                return [.. _lines.Where(l => l.StartsWith("MSG ", StringComparison.Ordinal)).Select(l => l.Split(' ')).Select(p => new Message(p[1], Convert.FromHexString(p[2]), p[3] == "retained"))];
+                return [.. _messages];
             }
         }
     }
