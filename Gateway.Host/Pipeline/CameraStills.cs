@@ -73,6 +73,7 @@ internal sealed class CameraStills
             ["crowdModel"] = camera.Crowd?.Model,
             ["litterModel"] = camera.Litter?.Model,
             ["zones"] = zones,
+            ["detections"] = slot?.Detections() ?? [],
         };
     }
 
@@ -143,6 +144,23 @@ internal sealed class CameraStills
             {
                 return _counts.ToDictionary(c => c.Key, c => (c.Value.Persons, c.Value.At), StringComparer.Ordinal);
             }
+        }
+
+        /// <summary>What the models found on the kept frame: label, score and box [x1, y1, x2, y2] in frame pixels.</summary>
+        public JsonArray Detections()
+        {
+            IReadOnlyList<ModelDetections> detections;
+            lock (_gate)
+            {
+                detections = _detections;
+            }
+            return new JsonArray([.. detections.SelectMany(m => m.Detections.Select(d => (JsonNode)new JsonObject
+            {
+                ["model"] = m.ModelId,
+                ["label"] = d.ClassId >= 0 && d.ClassId < m.Labels.Count ? m.Labels[d.ClassId] : d.ClassId.ToString(CultureInfo.InvariantCulture),
+                ["score"] = Math.Round(d.Score, 3),
+                ["box"] = new JsonArray(Math.Round(d.X1, 1), Math.Round(d.Y1, 1), Math.Round(d.X2, 1), Math.Round(d.Y2, 1)),
+            }))]);
         }
 
         public byte[]? Render()
