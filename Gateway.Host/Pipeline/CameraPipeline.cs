@@ -54,7 +54,7 @@ internal sealed class CameraPipeline(
     public bool Knows(string cameraId) => _stills.Knows(cameraId);
 
     public ValueTask<ReadOnlyMemory<byte>?> StillAsync(string cameraId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult<ReadOnlyMemory<byte>?>(_stills.Render(cameraId) is { } jpeg ? jpeg : null);
+        ValueTask.FromResult(_stills.Render(cameraId) is { } jpeg ? new ReadOnlyMemory<byte>(jpeg) : (ReadOnlyMemory<byte>?)null);
 
     public JsonNode? Read()
     {

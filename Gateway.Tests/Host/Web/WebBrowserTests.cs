@@ -136,14 +136,15 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, WebCameraGatewayF
         await page.ScreenshotAsync(new() { Path = ChromiumFixture.ScreenshotPath("config-check"), FullPage = true });
 
         // Applied anyway: the server refuses it; in Chinese the page says so in Chinese (the API's code), the paths stay.
-        await page.ClickAsync("#lang");
+        await page.ClickAsync("#lang"); // reloads the page's view: the edit is made again
+        await Assertions.Expect(page.Locator("#view-config h1")).ToHaveTextAsync("配置");
+        await page.Locator("#config-text").FillAsync(bad);
         await page.ClickAsync("#config-apply");
         await Assertions.Expect(page.Locator("#config-result")).ToContainTextAsync("配置无效，未做任何更改", new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("#config-result")).ToContainTextAsync("devices[0].pollMs");
 
         // Corrected: valid again, and no difference from the running file.
         await page.Locator("#config-text").FillAsync(text);
-        await page.Locator("#config-text").PressAsync("End");
         await Assertions.Expect(page.Locator("#config-validity")).ToHaveTextAsync("有效，与运行中的配置相同。", new() { Timeout = 90_000 });
         await Assertions.Expect(page.Locator("#config-errors li")).ToHaveCountAsync(0);
         await page.ClickAsync("#lang");
@@ -166,7 +167,9 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, WebCameraGatewayF
         await page.ScreenshotAsync(new() { Path = ChromiumFixture.ScreenshotPath("cameras"), FullPage = true });
 
         // Five corners clicked on the picture as shown (smaller than the frame), the last one undone.
+        await page.Locator("#camera-frame").ScrollIntoViewIfNeededAsync();
         var box = (await page.Locator("#camera-overlay").BoundingBoxAsync())!;
+        Assert.True(box.Y >= 0 && box.Y + box.Height <= 760, $"the still is not wholly in the window: {box.Y:F0}+{box.Height:F0}");
         Assert.True(Math.Abs(box.Width - 640) > 50, $"the still is shown {box.Width} px wide: the test needs it scaled");
         (double X, double Y)[] corners = [(0.05, 0.45), (0.95, 0.45), (0.95, 0.98), (0.05, 0.98)];
         foreach (var (x, y) in corners.Append((0.5, 0.2)))

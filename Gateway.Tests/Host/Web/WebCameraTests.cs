@@ -62,27 +62,32 @@ public sealed class WebCameraTests(WebCameraGatewayFixture gateway)
         var before = await File.ReadAllBytesAsync(gateway.ConfigPath);
         var running = JsonNode.Parse(await client.GetStringAsync("/api/config"))!;
         var cameras = running["config"]!["cameras"]!.DeepClone().AsArray();
-        cameras[0]!["fps"] = 99;
-        cameras[0]!["crowd"]!["zones"]![0]!["polygon"]![1]![0] = 700; // outside the 640-wide frame
+        var version = running["version"]!.GetValue<string>();
+        cameras[0]!["fps"] = 99; // the schema's maximum is 30
 
-        var result = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = running["version"]!.GetValue<string>(), ["patch"] = new JsonObject { ["cameras"] = cameras } });
+        var result = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = version, ["patch"] = new JsonObject { ["cameras"] = cameras.DeepClone() } });
         Assert.False(result["valid"]!.GetValue<bool>());
-        var paths = result["errors"]!.AsArray().Select(e => e!["path"]!.GetValue<string>()).ToList();
-        Assert.Contains("cameras[0].fps", paths);
-        Assert.Contains("cameras[0].crowd.zones[0].polygon[1]", paths);
-        var diff = result["diff"]!.AsArray();
-        var fps = Assert.Single(diff, d => d!["path"]!.GetValue<string>() == "cameras[0].fps")!;
+        Assert.Equal("cameras[0].fps", Assert.Single(result["errors"]!.AsArray())!["path"]!.GetValue<string>());
+        var fps = Assert.Single(result["diff"]!.AsArray())!;
+        Assert.Equal("cameras[0].fps", fps["path"]!.GetValue<string>());
         Assert.Equal(2, fps["old"]!.GetValue<double>());
         Assert.Equal(99, fps["new"]!.GetValue<double>());
 
+        // A rule beyond the schema (the semantic checks check-config runs): a zone corner outside the frame.
+        cameras[0]!["fps"] = 2;
+        cameras[0]!["crowd"]!["zones"]![0]!["polygon"]![1]![0] = 700;
+        var outside = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = version, ["patch"] = new JsonObject { ["cameras"] = cameras.DeepClone() } });
+        Assert.False(outside["valid"]!.GetValue<bool>());
+        Assert.Contains("lies outside the 640x480 analysis frame", Assert.Single(outside["errors"]!.AsArray(), e => e!["path"]!.GetValue<string>() == "cameras[0].crowd.zones[0].polygon[1]")!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
         cameras[0]!["fps"] = 1;
         cameras[0]!["crowd"]!["zones"]![0]!["polygon"]![1]![0] = 640;
-        var valid = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = running["version"]!.GetValue<string>(), ["patch"] = new JsonObject { ["cameras"] = cameras } });
+        var valid = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = version, ["patch"] = new JsonObject { ["cameras"] = cameras.DeepClone() } });
         Assert.True(valid["valid"]!.GetValue<bool>(), valid.ToJsonString());
         Assert.Equal("host", valid["wouldRestart"]!.GetValue<string>());
         Assert.Single(valid["diff"]!.AsArray());
 
-        var stale = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = "0000000000000000", ["patch"] = new JsonObject { ["cameras"] = cameras } });
+        var stale = await PostAsync(client, csrf, "/api/config/validate", new JsonObject { ["version"] = "0000000000000000", ["patch"] = new JsonObject { ["cameras"] = cameras.DeepClone() } });
         Assert.True(stale["conflict"]!.GetValue<bool>());
 
         Assert.Equal(before, await File.ReadAllBytesAsync(gateway.ConfigPath));
