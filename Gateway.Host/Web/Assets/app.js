@@ -107,7 +107,8 @@ const views = {
       el('button', { type: 'button', 'data-device': d.id, onclick: (e) => readNow(d.id, e.currentTarget) }, t('devices.read'))]));
   },
 
-  async cameras() {
+  // keep: the refresh button's reload, which keeps the edit in progress and the last message.
+  async cameras(keep = false) {
     const body = $('cameras-body');
     let cameras;
     try {
@@ -132,7 +133,7 @@ const views = {
       el('button', { type: 'button', class: 'small secondary', 'data-camera': c.id, onclick: () => { selectCamera(c); } }, t('cameras.show'))]));
     for (const row of table.querySelectorAll('tbody tr')) row.classList.toggle('selected', row.firstChild.textContent === selected.id);
     body.replaceChildren(table, cameras.some((c) => c.lastError) ? el('p', { class: 'hint' }, cameras.filter((c) => c.lastError).map((c) => `${c.id}: ${c.lastError}`).join(' · ')) : '');
-    selectCamera(selected, cameraEditor.camera?.id === selected.id);
+    selectCamera(selected, keep);
   },
 
   async config() {
@@ -325,7 +326,7 @@ async function applyZones() {
     } else {
       zoneMessage(t('config.applied', { version: reply.version }), 'ok');
     }
-    if (session) await views.cameras();
+    if (session) await views.cameras(true);
   } catch (error) {
     zoneMessage(error instanceof ApiError ? [describeError(error), ...errorLines(error.body?.errors)].join('\n') : error.message, 'error');
   } finally {
@@ -500,7 +501,7 @@ async function start() {
   $('config-apply').addEventListener('click', applyConfig);
   $('config-text').addEventListener('input', () => { if (session?.role === 'technician') scheduleConfigCheck(); });
   $('camera-overlay').addEventListener('click', placePoint);
-  $('camera-refresh').addEventListener('click', () => { views.cameras().catch((error) => showMessage(describeError(error))); });
+  $('camera-refresh').addEventListener('click', () => { views.cameras(true).catch((error) => showMessage(describeError(error))); });
   $('zone-undo').addEventListener('click', () => { cameraEditor.points.pop(); drawZones(); });
   $('zone-add').addEventListener('click', addZone);
   $('zones-apply').addEventListener('click', applyZones);

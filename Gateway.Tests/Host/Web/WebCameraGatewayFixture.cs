@@ -36,7 +36,7 @@ public sealed class WebCameraGatewayFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _broker = await LoopbackMosquitto.StartAsync(new MosquittoOptions { Directory = Dir.Path, Port = Net.FreePort(), Name = "web camera test broker" });
-        var clip = await CameraStillsTests.PersonClipAsync(Dir.File("person.mp4"));
+        var clip = await CameraPipelineTests.PersonClipAsync(Dir.File("person.mp4"));
         Port = Net.FreePort();
         File.WriteAllText(ConfigPath, $$"""
             { "node": { "id": "cam-pole-0001", "site": "test/webcam" },
