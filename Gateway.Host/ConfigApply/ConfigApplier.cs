@@ -290,4 +290,11 @@ public sealed record PendingConfigApply(ConfigActor Actor, string PreviousVersio
 {
     /// <summary>Set when the loop had to restore the previous file already (the new host could not even be built).</summary>
     public IReadOnlyList<ConfigError>? RolledBackBecause { get; init; }
+
+    /// <summary>
+    /// The web page's login sessions, handed from the stopped host to the next one in the same
+    /// process: a technician who applied a change that restarts the host (a camera's zones) stays
+    /// logged in. Memory only, as before; a new process starts with none.
+    /// </summary>
+    public Web.SessionTable? WebSessions { get; init; }
 }

@@ -322,7 +322,8 @@ async function applyZones() {
     cameraEditor.edited = false;
     if (reply.restarted === 'host') {
       zoneMessage(t('zones.appliedHost', { version: reply.version }), 'ok');
-      await waitForNode();
+      await waitForVersion(reply.version);
+      zoneMessage(t('config.applied', { version: reply.version }), 'ok');
     } else {
       zoneMessage(t('config.applied', { version: reply.version }), 'ok');
     }
@@ -335,19 +336,17 @@ async function applyZones() {
 }
 
 // After a change that restarts the gateway: ask until it answers again (about ten seconds on a pole).
-// The old gateway answers for a moment (the reply leaves first), so it must have gone away before an answer counts.
-async function waitForNode() {
-  let gone = false;
+// After a change that restarts the gateway (in the same process, a few seconds): ask until the
+// configuration in force is the new one. The login survives the restart (the sessions are handed
+// over); a 401 means the gateway process itself was restarted meanwhile.
+async function waitForVersion(version) {
   for (let attempt = 0; attempt < 90; attempt++) {
     await new Promise((resolve) => { setTimeout(resolve, 1000); });
     try {
-      const response = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
-      // Logins live in the gateway's memory: the new one does not know this session.
+      const response = await fetch('/api/config', { credentials: 'same-origin', cache: 'no-store' });
       if (response.status === 401) { session = null; showMessage(t('zones.loginAgain')); await route(); return; }
-      if (response.ok && gone) { session = await response.json(); return; }
-    } catch {
-      gone = true;
-    }
+      if (response.ok && (await response.json()).version === version) return;
+    } catch { /* restarting: not listening yet */ }
   }
   showMessage(t('error.network'));
 }
