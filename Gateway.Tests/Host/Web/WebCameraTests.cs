@@ -60,6 +60,7 @@ public sealed class WebCameraTests(WebCameraGatewayFixture gateway)
         using var client = gateway.Client();
         var csrf = await WebGatewayFixture.LoginAsync(client, "tech", WebCameraGatewayFixture.TechnicianPassword);
         var before = await File.ReadAllBytesAsync(gateway.ConfigPath);
+        var audited = AuditLines();
         var running = JsonNode.Parse(await client.GetStringAsync("/api/config"))!;
         var cameras = running["config"]!["cameras"]!.DeepClone().AsArray();
         var version = running["version"]!.GetValue<string>();
@@ -91,7 +92,14 @@ public sealed class WebCameraTests(WebCameraGatewayFixture gateway)
         Assert.True(stale["conflict"]!.GetValue<bool>());
 
         Assert.Equal(before, await File.ReadAllBytesAsync(gateway.ConfigPath));
+        Assert.Equal(audited, AuditLines()); // a check is no attempt: nothing audited
         Assert.Equal(running["version"]!.GetValue<string>(), JsonNode.Parse(await client.GetStringAsync("/api/config"))!["version"]!.GetValue<string>());
+    }
+
+    private int AuditLines()
+    {
+        var path = gateway.Dir.File(Gateway.Host.Web.WebApi.AuditFileName);
+        return File.Exists(path) ? File.ReadAllLines(path).Length : 0;
     }
 
     private static async Task<JsonObject> PostAsync(HttpClient client, string csrf, string path, JsonObject body)
