@@ -142,6 +142,7 @@ public static class GatewayCli
                 }
                 var supervision = host.Services.GetRequiredService<ComponentSupervision>(); // before RunAsync disposes the services
                 var restart = host.Services.GetRequiredService<HostRestart>();
+                var sessions = host.Services.GetService<Web.SessionTable>(); // handed to the next host, if a change restarts it
                 await host.RunAsync(cancellationToken).ConfigureAwait(false);
                 // Non-zero when a critical component gave up: systemd's Restart=on-failure starts us afresh.
                 if (supervision.ExitCode != 0)
@@ -152,7 +153,7 @@ public static class GatewayCli
                 {
                     return Ok;
                 }
-                pending = restart.Pending;
+                pending = restart.Pending is { } next ? next with { WebSessions = sessions } : null;
             }
             result = GatewayConfigLoader.LoadFile(configPath);
             if (!result.IsValid)

@@ -76,45 +76,18 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
             return await FinishAsync(actor, baseVersion, [], new ConfigApplyResult(ConfigApplyOutcome.Conflict, current.Version, [])).ConfigureAwait(false);
         }
 
-        var proposed = change.Config?.DeepClone() ?? JsonMergePatch.Apply(current.FileDocument, change.Patch);
-        if (proposed is not JsonObject document)
+        var prepared = await PrepareAsync(change, current).ConfigureAwait(false);
+        if (prepared.Errors.Count > 0)
         {
-            return await RejectAsync(actor, change, current, [], [new ConfigError("", "the merge patch must leave a JSON object")]).ConfigureAwait(false);
+            return await RejectAsync(actor, change, current, prepared.Diff, prepared.Errors).ConfigureAwait(false);
         }
-        RedactedSecrets.Restore(document, current.FileDocument);
-        var diff = ConfigDiff.Between(current.FileDocument, document);
-
-        var bytes = Encoding.UTF8.GetBytes(document.ToJsonString(FileFormat) + "\n");
-        var loaded = GatewayConfigLoader.LoadText(Encoding.UTF8.GetString(bytes), Path.GetDirectoryName(_running.ConfigPath), _environment);
-        if (!loaded.IsValid)
-        {
-            return await RejectAsync(actor, change, current, diff, loaded.Errors).ConfigureAwait(false);
-        }
+        var diff = prepared.Diff;
         if (diff.Count == 0)
         {
             // Same configuration: nothing to write or restart, but the attempt is on record.
             return await FinishAsync(actor, change.BaseVersion, diff, new ConfigApplyResult(ConfigApplyOutcome.Applied, current.Version, [], Diff: diff)).ConfigureAwait(false);
         }
-
-        var next = new ConfigSnapshot(ConfigVersion.Of(bytes), document, loaded.Document!, loaded.Options!);
-        var plan = ApplyPlan.For(current.EffectiveDocument, next.EffectiveDocument);
-        if (!plan.RestartHost && plan.Groups.Count > 0)
-        {
-            // The groups' own validators (what their start runs) before anything is written.
-            try
-            {
-                await _live.ValidateAsync(next.Options).ConfigureAwait(false);
-            }
-            catch (OptionsValidationException e)
-            {
-                return await RejectAsync(actor, change, current, diff, [.. e.Failures.Select(f => new ConfigError("", f))]).ConfigureAwait(false);
-            }
-            catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
-            {
-                return await RejectAsync(actor, change, current, diff,
-                    [.. e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures).Select(f => new ConfigError("", f))]).ConfigureAwait(false);
-            }
-        }
+        var (bytes, next, plan) = (prepared.Bytes!, prepared.Next!, prepared.Plan!);
 
         try
         {
@@ -156,6 +129,66 @@ internal sealed class ConfigApplier : IConfigApplier, IDisposable
         }
         return await FinishAsync(actor, change.BaseVersion, diff, new ConfigApplyResult(ConfigApplyOutcome.RolledBack, current.Version, problems, plan.Restarted, diff)).ConfigureAwait(false);
     }
+
+    public async Task<ConfigValidation> ValidateAsync(ConfigChange change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var current = _running.Current;
+        if (change.BaseVersion is { } baseVersion && baseVersion != current.Version)
+        {
+            return new ConfigValidation(current.Version, [new ConfigError("", ConfigApplyResult.VersionConflict)], [], null, Conflict: true);
+        }
+        var prepared = await PrepareAsync(change, current).ConfigureAwait(false);
+        return new ConfigValidation(current.Version, prepared.Errors, prepared.Diff, prepared.Errors.Count == 0 && prepared.Diff.Count > 0 ? prepared.Plan?.Restarted : null);
+    }
+
+    /// <summary>
+    /// Steps 1–4 of an apply, which validation alone runs too: the proposed file (merged, redacted
+    /// secrets restored), its diff, its load (schema and semantic rules) and the live groups' own
+    /// validators. Writes nothing.
+    /// </summary>
+    private async Task<Prepared> PrepareAsync(ConfigChange change, ConfigSnapshot current)
+    {
+        var proposed = change.Config?.DeepClone() ?? JsonMergePatch.Apply(current.FileDocument, change.Patch);
+        if (proposed is not JsonObject document)
+        {
+            return new Prepared([], [new ConfigError("", "the merge patch must leave a JSON object")]);
+        }
+        RedactedSecrets.Restore(document, current.FileDocument);
+        var diff = ConfigDiff.Between(current.FileDocument, document);
+
+        var bytes = Encoding.UTF8.GetBytes(document.ToJsonString(FileFormat) + "\n");
+        var loaded = GatewayConfigLoader.LoadText(Encoding.UTF8.GetString(bytes), Path.GetDirectoryName(_running.ConfigPath), _environment);
+        if (!loaded.IsValid)
+        {
+            return new Prepared(diff, loaded.Errors);
+        }
+        if (diff.Count == 0)
+        {
+            return new Prepared(diff, []);
+        }
+        var next = new ConfigSnapshot(ConfigVersion.Of(bytes), document, loaded.Document!, loaded.Options!);
+        var plan = ApplyPlan.For(current.EffectiveDocument, next.EffectiveDocument);
+        if (!plan.RestartHost && plan.Groups.Count > 0)
+        {
+            // The groups' own validators (what their start runs) before anything is written.
+            try
+            {
+                await _live.ValidateAsync(next.Options).ConfigureAwait(false);
+            }
+            catch (OptionsValidationException e)
+            {
+                return new Prepared(diff, [.. e.Failures.Select(f => new ConfigError("", f))]);
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+            {
+                return new Prepared(diff, [.. e.InnerExceptions.SelectMany(i => ((OptionsValidationException)i).Failures).Select(f => new ConfigError("", f))]);
+            }
+        }
+        return new Prepared(diff, [], bytes, next, plan);
+    }
+
+    private sealed record Prepared(IReadOnlyList<ConfigDiffEntry> Diff, IReadOnlyList<ConfigError> Errors, byte[]? Bytes = null, ConfigSnapshot? Next = null, ApplyPlan? Plan = null);
 
     /// <summary>Restarts the plan's groups on <paramref name="next"/> and watches them for the health window; what went wrong, if anything.</summary>
     private async Task<List<ConfigError>> RestartAndCheckAsync(ApplyPlan plan, ConfigSnapshot current, ConfigSnapshot next, CancellationToken cancellationToken)
@@ -257,4 +290,11 @@ public sealed record PendingConfigApply(ConfigActor Actor, string PreviousVersio
 {
     /// <summary>Set when the loop had to restore the previous file already (the new host could not even be built).</summary>
     public IReadOnlyList<ConfigError>? RolledBackBecause { get; init; }
+
+    /// <summary>
+    /// The web page's login sessions, handed from the stopped host to the next one in the same
+    /// process: a technician who applied a change that restarts the host (a camera's zones) stays
+    /// logged in. Memory only, as before; a new process starts with none.
+    /// </summary>
+    public Web.SessionTable? WebSessions { get; init; }
 }

@@ -12,4 +12,11 @@ public interface IConfigApplier
     string CurrentVersion { get; }
 
     Task<ConfigApplyResult> ApplyAsync(ConfigChange change, ConfigActor actor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The apply's own checks (merge, redacted secrets, version, schema and semantic rules, the live
+    /// groups' validators) without writing, restarting or recording anything: for validating as
+    /// the technician types.
+    /// </summary>
+    Task<ConfigValidation> ValidateAsync(ConfigChange change, CancellationToken cancellationToken);
 }

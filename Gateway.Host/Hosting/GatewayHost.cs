@@ -53,6 +53,10 @@ public static class GatewayHost
             // This host runs a configuration change that needed a restart: it checks that change's health.
             builder.Services.AddSingleton(pendingApply);
             builder.Services.AddHostedService<PendingApplyCheck>();
+            if (pendingApply.WebSessions is { } sessions)
+            {
+                builder.Services.AddSingleton(sessions); // after AddTechnicianWeb's: the last registration wins
+            }
         }
         builder.Services.AddSystemdNotify();
         builder.Services.SuperviseHostedServices(CriticalComponents);

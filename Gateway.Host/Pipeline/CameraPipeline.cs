@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Gateway.Drivers.Abstractions;
 using Gateway.Drivers.Cameras;
 using Gateway.Host.Configuration;
+using Gateway.Host.Web;
 using Gateway.Inference;
 using Gateway.Inference.Analytics;
 using Gateway.Inference.Detectors;
@@ -22,7 +23,8 @@ namespace Gateway.Host.Pipeline;
 /// the models the camera's <see cref="ICameraAnalytics"/> needs and stores what it returns. A model
 /// that does not load stops only the cameras that need it, each with a <c>camera.lost</c> naming it.
 /// Its figures go into the <c>status</c> reply (section <c>cameras</c>) and to whoever reads
-/// <see cref="ICameraFiguresSource"/>.
+/// <see cref="ICameraFiguresSource"/>; each camera's latest analysed frame to the web page's stills
+/// (<see cref="ICameraStillSource"/>, kept in memory by <see cref="CameraStills"/>).
 /// </summary>
 internal sealed class CameraPipeline(
     IOptions<CamerasOptions> cameras,
@@ -34,13 +36,25 @@ internal sealed class CameraPipeline(
     IngestQueue ingest,
     CameraPipelineFiles files,
     TimeProvider time,
-    ILogger<CameraPipeline> logger) : BackgroundService, IStatusSection, ICameraFiguresSource
+    ILogger<CameraPipeline> logger) : BackgroundService, IStatusSection, ICameraFiguresSource, ICameraStillSource
 {
+    private readonly CameraStills _stills = new(cameras.Value.Cameras);
     private IReadOnlyList<Entry> _entries = [];
 
     public string Name => "cameras";
 
     public IReadOnlyList<CameraFigures> GetFigures() => [.. Volatile.Read(ref _entries).Select(e => e.Figures(time))];
+
+    public IReadOnlyList<JsonObject> Describe()
+    {
+        var figures = GetFigures().ToDictionary(f => f.Camera, StringComparer.Ordinal);
+        return [.. cameras.Value.Cameras.Select(c => _stills.Describe(figures.GetValueOrDefault(c.Id), c))];
+    }
+
+    public bool Knows(string cameraId) => _stills.Knows(cameraId);
+
+    public ValueTask<ReadOnlyMemory<byte>?> StillAsync(string cameraId, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_stills.Render(cameraId) is { } jpeg ? new ReadOnlyMemory<byte>(jpeg) : (ReadOnlyMemory<byte>?)null);
 
     public JsonNode? Read()
     {
@@ -79,7 +93,7 @@ internal sealed class CameraPipeline(
         await Task.Yield();
         // CameraAnalyticsCheck refuses the start without one; the last registered wins, as DI's own GetService does.
         var factory = analyticsFactories.LastOrDefault() ?? throw new InvalidOperationException("no ICameraAnalyticsFactory registered");
-        var analytics = configured.Select(factory.Create).ToList();
+        var analytics = configured.Select(c => _stills.Keep(factory.Create(c))).ToList();
         var (loaded, unavailable) = LoadModels(analytics.SelectMany(a => a.Models).Distinct(StringComparer.Ordinal));
         using var models = new LoadedModels(loaded);
         using var scheduler = new InferenceScheduler(inference.Value.Threads, models, ingest, time, logger);

@@ -27,6 +27,7 @@ internal static class CameraPipelineServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<CameraPipeline>());
         services.AddSingleton<IStatusSection>(sp => sp.GetRequiredService<CameraPipeline>());
         services.AddSingleton<ICameraFiguresSource>(sp => sp.GetRequiredService<CameraPipeline>());
+        services.AddSingleton<Web.ICameraStillSource>(sp => sp.GetRequiredService<CameraPipeline>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CamerasOptions>, CameraAnalyticsCheck>());
         return services;
     }

@@ -73,6 +73,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         app.MapGet("/api/status", Status);
         app.MapGet("/api/config", GetConfig);
         app.MapPut("/api/config", PutConfig);
+        app.MapPost("/api/config/validate", ValidateConfig);
         app.MapGet("/api/devices", Devices);
         app.MapPost("/api/devices/{id}/read", ReadNow);
         app.MapGet("/api/audit", Audit);
@@ -83,7 +84,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         {
             app.MapGatewayMetrics();
         }
-        app.Map("/api/{**rest}", context => WebJson.Error(context, StatusCodes.Status404NotFound, $"no such API: {context.Request.Method} {context.Request.Path}"));
+        app.Map("/api/{**rest}", context => WebJson.Error(context, StatusCodes.Status404NotFound, $"no such API: {context.Request.Method} {context.Request.Path}", code: "noSuchApi"));
     }
 
     /// <summary>Public: "ok" or "degraded" and which part is not well — no configuration, no identities, no secrets.</summary>
@@ -116,7 +117,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         var password = (body["password"] as JsonValue)?.TryGetValue<string>(out var p) == true ? p : null;
         if (string.IsNullOrEmpty(user) || user.Length > 64 || password is null || password.Length > 1024)
         {
-            await WebJson.Error(context, StatusCodes.Status400BadRequest, "give a user name and a password").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status400BadRequest, "give a user name and a password", code: "loginIncomplete").ConfigureAwait(false);
             return;
         }
         var client = WebSecurity.Client(context);
@@ -132,12 +133,12 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
         {
             Log.UsersUnreadable(logger, e.Message);
-            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "the node's users file cannot be read", "look at the node's journal; " + AddUserHint).ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "the node's users file cannot be read", "look at the node's journal; " + AddUserHint, code: "usersUnreadable").ConfigureAwait(false);
             return;
         }
         if (accounts.Count == 0)
         {
-            await WebJson.Error(context, StatusCodes.Status401Unauthorized, "this node has no accounts yet", AddUserHint, new JsonObject { ["noUsers"] = true }).ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status401Unauthorized, "this node has no accounts yet", AddUserHint, new JsonObject { ["noUsers"] = true }, "noUsers").ConfigureAwait(false);
             return;
         }
         var account = accounts.FirstOrDefault(a => a.Name == user);
@@ -164,7 +165,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         {
             Log.LoginFailed(logger, user, client);
             await WebJson.Error(context, StatusCodes.Status401Unauthorized, "wrong user name or password",
-                $"after {LoginThrottle.MaxFailures} failures logins are locked for {LoginThrottle.LockDuration.TotalMinutes:0} minutes").ConfigureAwait(false);
+                $"after {LoginThrottle.MaxFailures} failures logins are locked for {LoginThrottle.LockDuration.TotalMinutes:0} minutes", code: "wrongLogin").ConfigureAwait(false);
             return;
         }
         throttle.Succeeded(client, user);
@@ -225,7 +226,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         var status = await StatusReply(context.RequestAborted).ConfigureAwait(false);
         if (status is null)
         {
-            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "the status of this node is not available (no uplink component)").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "the status of this node is not available (no uplink component)", code: "noStatus").ConfigureAwait(false);
             return;
         }
         status["timeZone"] = NodeTimeZone();
@@ -257,38 +258,63 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
     /// </summary>
     private async Task PutConfig(HttpContext context)
     {
-        var body = await WebJson.ReadObject(context).ConfigureAwait(false);
-        if (body is null)
+        if (await ReadChange(context).ConfigureAwait(false) is not var (change, applier))
         {
-            return; // answered (415 or 400)
-        }
-        if (!ConfigChange.TryParse(body, out var change, out var parseError))
-        {
-            await WebJson.Error(context, StatusCodes.Status400BadRequest, parseError!.Message, "send {\"config\":{…}} or {\"patch\":{…}} with the version you edited",
-                new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["path"] = parseError.Path, ["message"] = parseError.Message }) }).ConfigureAwait(false);
-            return;
-        }
-        if (gateway.GetService<IConfigApplier>() is not { } applier)
-        {
-            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "this gateway has no configuration-apply path").ConfigureAwait(false);
             return;
         }
         var session = WebSecurity.Session(context);
-        var result = await applier.ApplyAsync(change!, new ConfigActor(session.User, ConfigActor.Web), context.RequestAborted).ConfigureAwait(false);
+        var result = await applier.ApplyAsync(change, new ConfigActor(session.User, ConfigActor.Web), context.RequestAborted).ConfigureAwait(false);
         var reply = result.ToJson();
         if (result.Applied)
         {
             await WebJson.Write(context, StatusCodes.Status200OK, reply).ConfigureAwait(false);
             return;
         }
-        var (status, hint) = result.Outcome switch
+        var (status, hint, code) = result.Outcome switch
         {
-            ConfigApplyOutcome.Conflict => (StatusCodes.Status409Conflict, "someone else changed the configuration: reload it, redo your change and apply again"),
-            ConfigApplyOutcome.Rejected => (StatusCodes.Status400BadRequest, "correct the values named in errors and apply again"),
-            _ => (StatusCodes.Status500InternalServerError, "the previous configuration is running again; see errors, correct the change and apply again"),
+            ConfigApplyOutcome.Conflict => (StatusCodes.Status409Conflict, "someone else changed the configuration: reload it, redo your change and apply again", "versionConflict"),
+            ConfigApplyOutcome.Rejected => (StatusCodes.Status400BadRequest, "correct the values named in errors and apply again", "invalidConfig"),
+            _ => (StatusCodes.Status500InternalServerError, "the previous configuration is running again; see errors, correct the change and apply again", "rolledBack"),
         };
         reply.Remove("applied");
-        await WebJson.Error(context, status, result.Error!, hint, reply).ConfigureAwait(false);
+        await WebJson.Error(context, status, result.Error!, hint, reply, code).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The apply path's own checks without writing (<see cref="IConfigApplier.ValidateAsync"/>), for
+    /// validating as the technician types: always 200 with <c>valid</c>, <c>errors</c> (JSON paths)
+    /// and the <c>diff</c> against the running file, secrets masked.
+    /// </summary>
+    private async Task ValidateConfig(HttpContext context)
+    {
+        if (await ReadChange(context).ConfigureAwait(false) is not var (change, applier))
+        {
+            return;
+        }
+        var validation = await applier.ValidateAsync(change, context.RequestAborted).ConfigureAwait(false);
+        await WebJson.Write(context, StatusCodes.Status200OK, validation.ToJson()).ConfigureAwait(false);
+    }
+
+    /// <summary>A change from the request body (as MQTT <c>config/set</c> takes it) and the apply path, or null after answering why not.</summary>
+    private async Task<(ConfigChange Change, IConfigApplier Applier)?> ReadChange(HttpContext context)
+    {
+        var body = await WebJson.ReadObject(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            return null; // answered (415 or 400)
+        }
+        if (!ConfigChange.TryParse(body, out var change, out var parseError))
+        {
+            await WebJson.Error(context, StatusCodes.Status400BadRequest, parseError!.Message, "send {\"config\":{…}} or {\"patch\":{…}} with the version you edited",
+                new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["path"] = parseError.Path, ["message"] = parseError.Message }) }, "badChange").ConfigureAwait(false);
+            return null;
+        }
+        if (gateway.GetService<IConfigApplier>() is not { } applier)
+        {
+            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "this gateway has no configuration-apply path", code: "noApplyPath").ConfigureAwait(false);
+            return null;
+        }
+        return (change!, applier);
     }
 
     private Task Devices(HttpContext context)
@@ -341,7 +367,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         var device = running.Current.Options.Devices.FirstOrDefault(d => d.Id == id);
         if (device is null)
         {
-            await WebJson.Error(context, StatusCodes.Status404NotFound, $"no device '{id}' in the configuration").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status404NotFound, $"no device '{id}' in the configuration", code: "unknownDevice").ConfigureAwait(false);
             return;
         }
         if (device.Type != "modbus")
@@ -358,7 +384,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         var result = gateway.GetService<IModbusReader>() is { } reader ? await reader.ReadOnceAsync(id, context.RequestAborted).ConfigureAwait(false) : null;
         if (result is null)
         {
-            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, $"the Modbus driver does not run '{id}' on this node").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, $"the Modbus driver does not run '{id}' on this node", code: "deviceNotRunning").ConfigureAwait(false);
             return;
         }
         await WebJson.Write(context, StatusCodes.Status200OK, new JsonObject
@@ -440,7 +466,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         {
             return CamerasMissing(context);
         }
-        return WebJson.Write(context, StatusCodes.Status200OK, new JsonObject { ["cameras"] = JsonSerializer.SerializeToNode(cameras.Describe()) });
+        return WebJson.Write(context, StatusCodes.Status200OK, new JsonObject { ["cameras"] = new JsonArray([.. cameras.Describe()]) });
     }
 
     private async Task Snapshot(HttpContext context)
@@ -451,9 +477,15 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
             return;
         }
         var id = (string)context.Request.RouteValues["id"]!;
+        if (!cameras.Knows(id))
+        {
+            await WebJson.Error(context, StatusCodes.Status404NotFound, $"no camera '{id}' in the configuration", code: "unknownCamera").ConfigureAwait(false);
+            return;
+        }
         if (await cameras.StillAsync(id, context.RequestAborted).ConfigureAwait(false) is not { } jpeg)
         {
-            await WebJson.Error(context, StatusCodes.Status404NotFound, $"no still of camera '{id}' yet", "check that the camera is configured and streaming").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, $"camera '{id}' has no analysed frame yet",
+                "wait for the camera to stream (its state on the cameras page) and refresh", code: "noStillYet").ConfigureAwait(false);
             return;
         }
         context.Response.ContentType = "image/jpeg";
@@ -463,7 +495,7 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
 
     private Task CamerasMissing(HttpContext context) =>
         WebJson.Error(context, StatusCodes.Status503ServiceUnavailable, "camera analysis not built yet", "cameras, stills and zones appear here once camera analysis is part of this gateway",
-            new JsonObject { ["configured"] = new JsonArray([.. running.Current.Options.Cameras.Select(c => (JsonNode)c.Id)]) });
+            new JsonObject { ["configured"] = new JsonArray([.. running.Current.Options.Cameras.Select(c => (JsonNode)c.Id)]) }, "camerasMissing");
 
     private Task Logs(HttpContext context)
     {

@@ -17,17 +17,35 @@ internal static class WebJson
         return context.Response.WriteAsync(body?.ToJsonString(Options) ?? "null", context.RequestAborted);
     }
 
-    /// <summary>An error: what went wrong and, where it helps, what to do next.</summary>
-    public static Task Error(HttpContext context, int status, string error, string? hint = null, JsonObject? extra = null)
+    /// <summary>
+    /// An error: what went wrong (English, for scripts and logs), a stable <paramref name="code"/> the
+    /// page translates (Assets/i18n.js <c>code.*</c>), and, where it helps, what to do next.
+    /// </summary>
+    public static Task Error(HttpContext context, int status, string error, string? hint = null, JsonObject? extra = null, string? code = null)
     {
         var body = extra ?? [];
         body["error"] = error;
+        body["code"] = code ?? CodeOf(status);
         if (hint is not null)
         {
             body["hint"] = hint;
         }
         return Write(context, status, body);
     }
+
+    /// <summary>The code of an error that has no more specific one: by its HTTP status.</summary>
+    private static string CodeOf(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "badRequest",
+        StatusCodes.Status401Unauthorized => "notLoggedIn",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => "notFound",
+        StatusCodes.Status409Conflict => "conflict",
+        StatusCodes.Status415UnsupportedMediaType => "notJson",
+        StatusCodes.Status429TooManyRequests => "locked",
+        StatusCodes.Status503ServiceUnavailable => "unavailable",
+        _ => "internal",
+    };
 
     /// <summary>The request's JSON object body, or null after answering 415/400 itself.</summary>
     public static async Task<JsonObject?> ReadObject(HttpContext context)
@@ -44,11 +62,11 @@ internal static class WebJson
             {
                 return obj;
             }
-            await Error(context, StatusCodes.Status400BadRequest, "the body must be a JSON object").ConfigureAwait(false);
+            await Error(context, StatusCodes.Status400BadRequest, "the body must be a JSON object", code: "notJson").ConfigureAwait(false);
         }
         catch (JsonException e)
         {
-            await Error(context, StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}").ConfigureAwait(false);
+            await Error(context, StatusCodes.Status400BadRequest, $"the body is not valid JSON: {e.Message}", code: "notJson").ConfigureAwait(false);
         }
         return null;
     }

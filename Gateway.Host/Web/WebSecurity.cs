@@ -52,7 +52,7 @@ internal sealed class WebSecurity(SessionTable sessions, ILogger logger)
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await WebJson.Error(context, StatusCodes.Status500InternalServerError, "the node could not answer this request", "try again; if it persists, look at the logs page or the node's journal").ConfigureAwait(false);
+                await WebJson.Error(context, StatusCodes.Status500InternalServerError, "the node could not answer this request", "try again; if it persists, look at the logs page or the node's journal", code: "internal").ConfigureAwait(false);
             }
         }
     }
@@ -73,7 +73,7 @@ internal sealed class WebSecurity(SessionTable sessions, ILogger logger)
         var session = sessions.Find(context.Request.Cookies[CookieName(context)]);
         if (session is null)
         {
-            await WebJson.Error(context, StatusCodes.Status401Unauthorized, "not logged in, or the session has expired", "log in again").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status401Unauthorized, "not logged in, or the session has expired", "log in again", code: "notLoggedIn").ConfigureAwait(false);
             return false;
         }
         context.Items[SessionItem] = session;
@@ -85,13 +85,13 @@ internal sealed class WebSecurity(SessionTable sessions, ILogger logger)
         if (!SessionTable.CsrfMatches(session, context.Request.Headers[CsrfHeader].FirstOrDefault()))
         {
             Log.Refused(logger, method, path, session.User, "missing or wrong CSRF token");
-            await WebJson.Error(context, StatusCodes.Status403Forbidden, "missing or wrong CSRF token", "reload the page and try again").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status403Forbidden, "missing or wrong CSRF token", "reload the page and try again", code: "csrf").ConfigureAwait(false);
             return false;
         }
         if (session.Role != UserRole.Technician && !ViewerMay(path))
         {
             Log.Refused(logger, method, path, session.User, "viewer role");
-            await WebJson.Error(context, StatusCodes.Status403Forbidden, "a viewer account cannot change anything on this node", "log in with a technician account").ConfigureAwait(false);
+            await WebJson.Error(context, StatusCodes.Status403Forbidden, "a viewer account cannot change anything on this node", "log in with a technician account", code: "viewerReadOnly").ConfigureAwait(false);
             return false;
         }
         return true;

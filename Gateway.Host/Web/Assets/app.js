@@ -1,4 +1,4 @@
-import { t, translate, switchLanguage, language } from './i18n.js';
+import { t, has, translate, switchLanguage, language } from './i18n.js';
 
 // State of this browser tab: the session (CSRF token, role, node's time zone) and the page shown.
 let session = null;
@@ -64,11 +64,17 @@ function fillTable(table, heads, rows) {
 
 function showMessage(text) { const box = $('message'); box.textContent = text ?? ''; box.hidden = !text; }
 
+// The API answers in English with a stable code; the page says it in its own language when it
+// knows the code, and the server's English otherwise (a code newer than this page).
 function describeError(error) {
   if (error.status === 0) return t('error.network');
+  const code = error.body?.code;
+  if (code && has(`code.${code}`) && (language() !== 'en' || !error.body?.error)) return t(`code.${code}`);
   const hint = error.body?.hint ? ` — ${error.body.hint}` : '';
   return error.body?.error ? `${error.body.error}${hint}` : t('error.server', { status: error.status });
 }
+
+function errorLines(errors) { return (errors ?? []).map((e) => `${e.path || '/'}: ${e.message}`); }
 
 function valueText(point) {
   if (point.value === null || point.value === undefined) return point.reason ?? point.error ?? t('none');
@@ -101,16 +107,33 @@ const views = {
       el('button', { type: 'button', 'data-device': d.id, onclick: (e) => readNow(d.id, e.currentTarget) }, t('devices.read'))]));
   },
 
-  async cameras() {
+  // keep: the refresh button's reload, which keeps the edit in progress and the last message.
+  async cameras(keep = false) {
     const body = $('cameras-body');
+    let cameras;
     try {
-      const { cameras } = await api('GET', '/api/cameras');
-      body.replaceChildren(...cameras.map((c) => el('div', {}, el('h2', {}, c.id ?? ''), el('img', { src: `/api/cameras/${encodeURIComponent(c.id)}/snapshot`, alt: c.id ?? '' }))));
+      ({ cameras } = await api('GET', '/api/cameras'));
     } catch (error) {
       if (error.status !== 503) throw error;
+      $('camera-detail').hidden = true;
       const configured = error.body?.configured ?? [];
       body.replaceChildren(el('p', {}, t('cameras.missing')), configured.length ? el('p', { class: 'hint' }, `${t('cameras.configured')} ${configured.join(', ')}`) : '');
+      return;
     }
+    if (cameras.length === 0) {
+      $('camera-detail').hidden = true;
+      body.replaceChildren(el('p', {}, t('cameras.none')));
+      return;
+    }
+    const selected = cameras.find((c) => c.id === cameraEditor.camera?.id) ?? cameras[0];
+    const table = el('table', { id: 'cameras-table' });
+    fillTable(table, ['f.camera', 'f.state', 'f.fps', 'f.analysisFps', 'f.size', 'f.zones', ''], cameras.map((c) => [
+      c.id, stateSpan(c.state), `${c.fps} / ${c.askedFps}`, c.analysisFps, `${c.width}×${c.height}`,
+      c.zones.map((z) => `${z.name}${z.persons !== undefined ? ` (${z.persons})` : ''}`).join(', ') || t('none'),
+      el('button', { type: 'button', class: 'small secondary', 'data-camera': c.id, onclick: () => { selectCamera(c); } }, t('cameras.show'))]));
+    for (const row of table.querySelectorAll('tbody tr')) row.classList.toggle('selected', row.firstChild.textContent === selected.id);
+    body.replaceChildren(table, cameras.some((c) => c.lastError) ? el('p', { class: 'hint' }, cameras.filter((c) => c.lastError).map((c) => `${c.id}: ${c.lastError}`).join(' · ')) : '');
+    selectCamera(selected, keep);
   },
 
   async config() {
@@ -122,6 +145,8 @@ const views = {
     $('config-text').readOnly = !technician;
     $('config-viewer').hidden = technician;
     $('config-result').hidden = true;
+    $('config-check').hidden = true;
+    configCheck.version = version;
   },
 
   async audit() {
@@ -136,6 +161,195 @@ const views = {
     $('logs-text').textContent = lines.map((l) => `${formatTime(l.ts)} ${l.level.padEnd(11)} [${l.eventId}] ${l.message}`).join('\n');
   },
 };
+
+// The zone editor: the camera shown, the zones as the technician is editing them (frame pixels),
+// and the corners placed so far for a new zone. Nothing reaches the node before "apply".
+const cameraEditor = { camera: null, zones: [], points: [], edited: false, stillUrl: null };
+const svgNs = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attributes = {}, text) {
+  const node = document.createElementNS(svgNs, tag);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function selectCamera(camera, keepEdits = false) {
+  const technician = session.role === 'technician';
+  const same = cameraEditor.camera?.id === camera.id;
+  cameraEditor.camera = camera;
+  if (!(same && keepEdits && cameraEditor.edited)) {
+    cameraEditor.zones = camera.zones.map((z) => ({ name: z.name, kind: z.kind, points: z.points.map((p) => [...p]), persons: z.persons }));
+    cameraEditor.points = [];
+    cameraEditor.edited = false;
+  } else {
+    for (const zone of cameraEditor.zones) zone.persons = camera.zones.find((z) => z.name === zone.name && z.kind === zone.kind)?.persons;
+  }
+  $('camera-detail').hidden = false;
+  $('camera-title').textContent = camera.id;
+  $('zone-editor').hidden = !technician;
+  $('camera-frame').classList.toggle('editing', technician);
+  $('camera-overlay').setAttribute('viewBox', `0 0 ${camera.width} ${camera.height}`);
+  for (const row of document.querySelectorAll('#cameras-table tbody tr')) row.classList.toggle('selected', row.firstChild.textContent === camera.id);
+  if (!same || !keepEdits) $('zones-result').hidden = true;
+  drawZones();
+  loadStill();
+}
+
+async function loadStill() {
+  const camera = cameraEditor.camera;
+  const note = $('camera-still-note');
+  const image = $('camera-still');
+  let response;
+  try {
+    response = await fetch(`/api/cameras/${encodeURIComponent(camera.id)}/snapshot`, { credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    note.textContent = t('error.network');
+    note.hidden = false;
+    return;
+  }
+  if (camera !== cameraEditor.camera) return;
+  if (!response.ok) {
+    const body = await response.json().catch(() => null);
+    if (response.status === 401) { session = null; showMessage(t('error.session')); route(); return; }
+    // No picture yet: a blank frame of the camera's size, so zones can still be seen and drawn.
+    image.src = `data:image/svg+xml,${encodeURIComponent(`<svg xmlns="http://www.w3.org/2000/svg" width="${camera.width}" height="${camera.height}"/>`)}`;
+    note.textContent = describeError(new ApiError(response.status, body));
+    note.hidden = false;
+    $('camera-still-ts').textContent = '';
+    return;
+  }
+  const blob = await response.blob();
+  if (cameraEditor.stillUrl) URL.revokeObjectURL(cameraEditor.stillUrl);
+  cameraEditor.stillUrl = URL.createObjectURL(blob);
+  image.src = cameraEditor.stillUrl;
+  note.hidden = true;
+  $('camera-still-ts').textContent = camera.stillTs ? `${t('cameras.stillAt')} ${formatTime(camera.stillTs)}` : '';
+}
+
+function drawZones() {
+  const camera = cameraEditor.camera;
+  const overlay = $('camera-overlay');
+  const size = Math.max(camera.width, camera.height);
+  const shapes = [];
+  for (const zone of cameraEditor.zones) {
+    shapes.push(svg('polygon', { class: `zone ${zone.kind}`, points: zone.points.map((p) => p.join(',')).join(' '), 'data-zone': zone.name }));
+    const [x, y] = zone.points[0];
+    shapes.push(svg('text', { class: 'zone-label', x, y: y + size / 40, 'font-size': size / 40 }, zone.persons !== undefined ? `${zone.name}: ${zone.persons}` : zone.name));
+  }
+  const draft = cameraEditor.points;
+  if (draft.length > 0) {
+    shapes.push(svg(draft.length > 2 ? 'polygon' : 'polyline', { class: 'zone draft', points: draft.map((p) => p.join(',')).join(' ') }));
+    for (const [x, y] of draft) shapes.push(svg('circle', { class: 'vertex', cx: x, cy: y, r: size / 160 }));
+  }
+  overlay.replaceChildren(...shapes);
+  $('zone-points').textContent = t('zones.points', { n: draft.length });
+  $('zone-undo').disabled = draft.length === 0;
+  fillTable($('camera-zones'), ['f.zone', 'f.kind', 'f.points', 'f.persons', ''], cameraEditor.zones.map((zone, index) => [
+    zone.name, t(`zones.${zone.kind}`), el('code', {}, zone.points.map((p) => `[${p.join(', ')}]`).join(' ')), zone.persons ?? t('none'),
+    session.role === 'technician' ? el('button', { type: 'button', class: 'small secondary', 'data-delete-zone': zone.name, onclick: () => deleteZone(index) }, t('zones.delete')) : '']));
+}
+
+// A click on the picture, whatever size the browser shows it at, is a point of the analysis frame.
+function placePoint(event) {
+  if (session?.role !== 'technician' || !cameraEditor.camera) return;
+  const box = $('camera-overlay').getBoundingClientRect();
+  const { width, height } = cameraEditor.camera;
+  const x = Math.round(Math.min(Math.max((event.clientX - box.left) / box.width, 0), 1) * width);
+  const y = Math.round(Math.min(Math.max((event.clientY - box.top) / box.height, 0), 1) * height);
+  cameraEditor.points.push([x, y]);
+  drawZones();
+}
+
+function zoneMessage(text, kind) {
+  const result = $('zones-result');
+  result.className = kind;
+  result.textContent = text;
+  result.hidden = false;
+}
+
+function addZone() {
+  const name = $('zone-name').value.trim();
+  const kind = $('zone-kind').value;
+  if (cameraEditor.points.length < 3) { zoneMessage(t('zones.needPoints'), 'error'); return; }
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) { zoneMessage(t('zones.badName'), 'error'); return; }
+  if (cameraEditor.zones.some((z) => z.name === name && z.kind === kind)) { zoneMessage(t('zones.duplicate', { name }), 'error'); return; }
+  cameraEditor.zones.push({ name, kind, points: cameraEditor.points });
+  cameraEditor.points = [];
+  cameraEditor.edited = true;
+  $('zone-name').value = '';
+  zoneMessage(t('zones.added', { name }), 'hint');
+  drawZones();
+}
+
+function deleteZone(index) {
+  cameraEditor.zones.splice(index, 1);
+  cameraEditor.edited = true;
+  zoneMessage(t('zones.deleted'), 'hint');
+  drawZones();
+}
+
+/**
+ * The camera's zones into the configuration: the whole cameras array (a merge patch replaces
+ * arrays whole) with this camera's crowd and litter zones as edited; each zone keeps the settings
+ * it had (alert thresholds), a new one takes the defaults. A kind with no zone left loses its section.
+ */
+function camerasWithZones(config, camera, zones) {
+  const cameras = structuredClone(config.cameras ?? []);
+  const entry = cameras.find((c) => c.id === camera.id);
+  if (!entry) throw new Error(t('zones.notConfigured', { id: camera.id }));
+  const models = (config.models ?? []).map((m) => m.id);
+  for (const kind of ['crowd', 'litter']) {
+    const mine = zones.filter((z) => z.kind === kind);
+    if (mine.length === 0) { delete entry[kind]; continue; }
+    const section = entry[kind] ?? { model: entry.crowd?.model ?? entry.litter?.model ?? models[0] };
+    if (kind === 'litter' && !section.classes) section.classes = ['bottle', 'cup', 'handbag', 'backpack', 'suitcase'];
+    const before = new Map((section.zones ?? []).map((z) => [z.name, z]));
+    section.zones = mine.map((z) => ({ ...(before.get(z.name) ?? {}), name: z.name, polygon: z.points }));
+    entry[kind] = section;
+  }
+  return cameras;
+}
+
+async function applyZones() {
+  const button = $('zones-apply');
+  button.disabled = true;
+  zoneMessage(t('config.applying'), 'hint');
+  try {
+    const { version, config } = await api('GET', '/api/config');
+    const cameras = camerasWithZones(config, cameraEditor.camera, cameraEditor.zones);
+    const reply = await api('PUT', '/api/config', { version, patch: { cameras } });
+    cameraEditor.edited = false;
+    if (reply.restarted === 'host') {
+      zoneMessage(t('zones.appliedHost', { version: reply.version }), 'ok');
+      await waitForVersion(reply.version);
+      zoneMessage(t('config.applied', { version: reply.version }), 'ok');
+    } else {
+      zoneMessage(t('config.applied', { version: reply.version }), 'ok');
+    }
+    if (session) await views.cameras(true);
+  } catch (error) {
+    zoneMessage(error instanceof ApiError ? [describeError(error), ...errorLines(error.body?.errors)].join('\n') : error.message, 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// After a change that restarts the gateway: ask until it answers again (about ten seconds on a pole).
+// After a change that restarts the gateway (in the same process, a few seconds): ask until the
+// configuration in force is the new one. The login survives the restart (the sessions are handed
+// over); a 401 means the gateway process itself was restarted meanwhile.
+async function waitForVersion(version) {
+  for (let attempt = 0; attempt < 90; attempt++) {
+    await new Promise((resolve) => { setTimeout(resolve, 1000); });
+    try {
+      const response = await fetch('/api/config', { credentials: 'same-origin', cache: 'no-store' });
+      if (response.status === 401) { session = null; showMessage(t('zones.loginAgain')); await route(); return; }
+      if (response.ok && (await response.json()).version === version) return;
+    } catch { /* restarting: not listening yet */ }
+  }
+  showMessage(t('error.network'));
+}
 
 async function readNow(id, button) {
   button.disabled = true;
@@ -155,6 +369,52 @@ async function readNow(id, button) {
     button.disabled = false;
     button.textContent = t('devices.read');
   }
+}
+
+// Validation as the technician types: the node's own checks (POST /api/config/validate, nothing
+// written) once typing pauses; only the newest answer is shown.
+const configCheck = { timer: null, sequence: 0, version: null };
+
+function scheduleConfigCheck() {
+  clearTimeout(configCheck.timer);
+  configCheck.timer = setTimeout(checkConfig, 600);
+}
+
+async function checkConfig() {
+  const sequence = ++configCheck.sequence;
+  const box = $('config-check');
+  const validity = $('config-validity');
+  const errors = $('config-errors');
+  box.hidden = false;
+  let config;
+  try {
+    config = JSON.parse($('config-text').value);
+  } catch (error) {
+    validity.className = 'error';
+    validity.textContent = t('config.notJson', { message: error.message });
+    errors.replaceChildren();
+    fillTable($('config-diff'), ['f.diff'], [[t('none')]]);
+    return;
+  }
+  let result;
+  try {
+    result = await api('POST', '/api/config/validate', { version: configCheck.version, config });
+  } catch (error) {
+    if (sequence !== configCheck.sequence) return;
+    validity.className = 'error';
+    validity.textContent = describeError(error);
+    errors.replaceChildren(...errorLines(error.body?.errors).map((line) => el('li', {}, line)));
+    return;
+  }
+  if (sequence !== configCheck.sequence) return;
+  validity.className = result.valid ? 'ok' : 'error';
+  validity.textContent = result.conflict ? t('code.versionConflict')
+    : result.valid ? (result.diff.length === 0 ? t('config.unchanged') : t('config.valid', { restarts: result.wouldRestart === 'host' ? t('config.restartsHost') : result.wouldRestart ?? t('none') }))
+      : t('config.invalid', { n: result.errors.length });
+  errors.replaceChildren(...result.errors.map((e) => el('li', { 'data-path': e.path }, el('code', {}, e.path || '/'), ` ${e.message}`)));
+  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
+  fillTable($('config-diff'), ['f.path', 'f.before', 'f.after'], result.diff.length === 0 ? [[t('config.noChanges'), '', '']]
+    : result.diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
 }
 
 async function applyConfig() {
@@ -180,8 +440,7 @@ async function applyConfig() {
     result.textContent = t(reply.restarted === 'host' ? 'config.appliedHost' : 'config.applied', { version: reply.version });
   } catch (error) {
     result.className = 'error';
-    const paths = (error.body?.errors ?? []).map(e => `${e.path || '/'}: ${e.message}`);
-    result.textContent = [describeError(error), ...paths].join('\n');
+    result.textContent = [describeError(error), ...errorLines(error.body?.errors)].join('\n');
   } finally {
     result.hidden = false;
     button.disabled = false;
@@ -239,6 +498,12 @@ async function start() {
   $('login-form').addEventListener('submit', login);
   $('logout').addEventListener('click', logout);
   $('config-apply').addEventListener('click', applyConfig);
+  $('config-text').addEventListener('input', () => { if (session?.role === 'technician') scheduleConfigCheck(); });
+  $('camera-overlay').addEventListener('click', placePoint);
+  $('camera-refresh').addEventListener('click', () => { views.cameras(true).catch((error) => showMessage(describeError(error))); });
+  $('zone-undo').addEventListener('click', () => { cameraEditor.points.pop(); drawZones(); });
+  $('zone-add').addEventListener('click', addZone);
+  $('zones-apply').addEventListener('click', applyZones);
   window.addEventListener('hashchange', () => { showMessage(null); route(); });
   try { session = await api('GET', '/api/session'); } catch { session = null; }
   showMessage(null);

@@ -103,7 +103,7 @@ public sealed class WebGatewayFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class WebGatewayCollection : ICollectionFixture<WebGatewayFixture>, ICollectionFixture<ChromiumFixture>
+public sealed class WebGatewayCollection : ICollectionFixture<WebGatewayFixture>, ICollectionFixture<WebCameraGatewayFixture>, ICollectionFixture<ChromiumFixture>
 {
     public const string Name = "web gateway";
 }

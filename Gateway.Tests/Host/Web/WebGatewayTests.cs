@@ -187,7 +187,7 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
     }
 
     [Fact]
-    public async Task Logs_show_recent_lines_and_cameras_say_what_is_missing()
+    public async Task Logs_show_recent_lines_and_a_node_without_cameras_lists_none()
     {
         using var client = gateway.Client();
         await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
@@ -195,8 +195,11 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
         Assert.Contains(logs, l => l!["message"]!.GetValue<string>().StartsWith("web: listening on https://127.0.0.1:", StringComparison.Ordinal) && l["eventId"]!.GetValue<int>() == 1601);
         Assert.Contains(logs, l => l!["message"]!.GetValue<string>().Contains("view (viewer) logged in", StringComparison.Ordinal));
         using var cameras = await client.GetAsync("/api/cameras");
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, cameras.StatusCode);
-        Assert.Equal("camera analysis not built yet", JsonNode.Parse(await cameras.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, cameras.StatusCode);
+        Assert.Empty(JsonNode.Parse(await cameras.Content.ReadAsStringAsync())!["cameras"]!.AsArray());
+        using var snapshot = await client.GetAsync("/api/cameras/cam-1/snapshot");
+        Assert.Equal(HttpStatusCode.NotFound, snapshot.StatusCode);
+        Assert.Equal("unknownCamera", JsonNode.Parse(await snapshot.Content.ReadAsStringAsync())!["code"]!.GetValue<string>());
     }
 
     [Fact]

@@ -21,6 +21,7 @@ public sealed class WebSecurityTests
         { "GET", "/api/status" },
         { "GET", "/api/config" },
         { "PUT", "/api/config" },
+        { "POST", "/api/config/validate" },
         { "GET", "/api/devices" },
         { "POST", "/api/devices/water-1/read" },
         { "GET", "/api/audit" },
