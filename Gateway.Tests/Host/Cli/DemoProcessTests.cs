@@ -12,7 +12,8 @@ namespace Gateway.Tests.Host.Cli;
 /// <summary>
 /// <c>demo</c> as a person runs it: a real process, its printed page, one-time login and
 /// <c>mosquitto_sub</c> line used as printed; every device of the written configuration publishes
-/// telemetry within two minutes; a second run's password replaces the first's.
+/// telemetry within two minutes, and so does the camera's crowd and litter pairs with their
+/// snapshots; a second run's password replaces the first's.
 /// </summary>
 public partial class DemoProcessTests
 {
@@ -45,15 +46,21 @@ public partial class DemoProcessTests
         {
             var csrf = JsonNode.Parse(await LoginAsync(client, password, HttpStatusCode.OK))!["csrfToken"]!.GetValue<string>();
             Assert.False(string.IsNullOrEmpty(csrf));
-            // Listed and online: the RTU meter on the pty and the TCP gas meter answer their polls.
+            // Listed and online: the RTU meter on the pty and the TCP gas meter answer their polls; the camera delivers frames.
+            var devices = Ids(config["devices"]).ToHashSet();
+            var cameras = Ids(config["cameras"]).ToHashSet();
             string[] online = [];
-            JsonObject? health = null;
+            JsonNode? health = null;
             while (started.Elapsed < TelemetryLimit && !expected.IsSubsetOf(online))
             {
                 using var status = await client.GetAsync("/api/status");
                 Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-                health = JsonNode.Parse(await status.Content.ReadAsStringAsync())!["health"]!["devices"]!.AsObject();
-                online = [.. health.Where(d => d.Value!["state"]!.GetValue<string>() == "online").Select(d => d.Key)];
+                health = JsonNode.Parse(await status.Content.ReadAsStringAsync())!["health"]!;
+                online =
+                [
+                    .. health["devices"]!.AsObject().Where(d => devices.Contains(d.Key) && d.Value!["state"]!.GetValue<string>() == "online").Select(d => d.Key),
+                    .. (health["cameras"] as JsonObject ?? []).Where(c => cameras.Contains(c.Key) && c.Value!["fps"]?.GetValue<double>() > 0).Select(c => c.Key),
+                ];
                 await Task.Delay(500);
             }
             Assert.True(expected.IsSubsetOf(online), $"not online within {TelemetryLimit}: {string.Join(", ", expected.Except(online))}; /api/status health: {health?.ToJsonString()}");
@@ -66,6 +73,23 @@ public partial class DemoProcessTests
             await Task.Delay(500);
         }
         Assert.True(expected.IsSubsetOf(seen), $"no telemetry within {TelemetryLimit} from {string.Join(", ", expected.Except(seen))}; seen {string.Join(", ", seen)}\n{gateway.Output}");
+
+        // The camera's city events, each litter event with its evidence JPEG under its own seq: the
+        // demo's street loop gathers a crowd and leaves a cup within its first minute.
+        string[] wanted = ["crowd.gathering", "crowd.dispersed", "litter.detected", "litter.cleared"];
+        var events = new List<JsonNode>();
+        while (started.Elapsed < TelemetryLimit
+            && !(wanted.All(t => events.Any(e => Type(e) == t)) && SnapshotsMissing(subscriber, events).Count == 0))
+        {
+            events = [.. subscriber.Events()];
+            await Task.Delay(500);
+        }
+        var missing = wanted.Where(t => !events.Any(e => Type(e) == t)).ToList();
+        Assert.True(missing.Count == 0, $"no {string.Join(", ", missing)} within {TelemetryLimit}; events seen: {string.Join(", ", events.Select(Type))}\n{gateway.Output}");
+        Assert.True(SnapshotsMissing(subscriber, events) is { Count: 0 }, $"no JPEG on snapshots/{{seq}} for seq {string.Join(", ", SnapshotsMissing(subscriber, events))} within {TelemetryLimit}");
+        var gathering = events.First(e => Type(e) == "crowd.gathering");
+        Assert.Equal(gathering["seq"]!.GetValue<long>(), events.First(e => Type(e) == "crowd.dispersed")["data"]!["gatheringSeq"]!.GetValue<long>());
+        Assert.Equal("cam-1", gathering["data"]!["camera"]!.GetValue<string>());
         Assert.Single(gateway.Lines, l => l.Contains(password, StringComparison.Ordinal));
         Assert.DoesNotContain(gateway.Lines, l => l.Contains(" fail: ", StringComparison.Ordinal));
 
@@ -85,6 +109,13 @@ public partial class DemoProcessTests
         second.SendSigterm();
         Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    private static string Type(JsonNode e) => e["type"]!.GetValue<string>();
+
+    /// <summary>Seqs of events that say they have a snapshot and whose snapshots/{seq} has not arrived.</summary>
+    private static List<long> SnapshotsMissing(Subscriber subscriber, IEnumerable<JsonNode> events) =>
+        [.. events.Where(e => e["data"]?["snapshot"]?.GetValue<bool>() == true).Select(e => e["seq"]!.GetValue<long>())
+            .Where(seq => !subscriber.HasTopic($"/snapshots/{seq}"))];
 
     private static IEnumerable<string> Ids(JsonNode? list) => (list as JsonArray ?? []).Select(d => d!["id"]!.GetValue<string>());
 
@@ -150,24 +181,32 @@ public partial class DemoProcessTests
         }
 
         /// <summary>Devices named in the telemetry batches received ("TOPIC PAYLOAD" lines, as -v prints them).</summary>
-        public IEnumerable<string> TelemetryDevices()
+        public IEnumerable<string> TelemetryDevices() =>
+            Payloads("/telemetry").SelectMany(p => JsonNode.Parse(p)!["readings"]!.AsArray()).Select(r => r!["device"]!.GetValue<string>());
+
+        /// <summary>The events received so far.</summary>
+        public IEnumerable<JsonNode> Events() =>
+            Payloads("/events").Select(p => JsonNode.Parse(p)!);
+
+        /// <summary>Whether a message has arrived on a topic ending so (a JPEG's bytes follow it on the line; -v prints no length).</summary>
+        public bool HasTopic(string suffix)
+        {
+            lock (_lines)
+            {
+                return _lines.Any(l => l.IndexOf(' ', StringComparison.Ordinal) is > 0 and var space && l[..space].EndsWith(suffix, StringComparison.Ordinal));
+            }
+        }
+
+        private List<string> Payloads(string suffix)
         {
             string[] lines;
             lock (_lines)
             {
                 lines = [.. _lines];
             }
-            foreach (var line in lines)
-            {
-                var space = line.IndexOf(' ', StringComparison.Ordinal);
-                if (space > 0 && line[..space].EndsWith("/telemetry", StringComparison.Ordinal))
-                {
-                    foreach (var reading in JsonNode.Parse(line[(space + 1)..])!["readings"]!.AsArray())
-                    {
-                        yield return reading!["device"]!.GetValue<string>();
-                    }
-                }
-            }
+            return [.. lines.Select(l => (Line: l, Space: l.IndexOf(' ', StringComparison.Ordinal)))
+                .Where(x => x.Space > 0 && x.Line[..x.Space].EndsWith(suffix, StringComparison.Ordinal))
+                .Select(x => x.Line[(x.Space + 1)..])];
         }
 
         public void Dispose() => ChildProcess.Stop(_process);
