@@ -10,9 +10,10 @@ namespace Gateway.Tests.Host.Pipeline;
 
 /// <summary>
 /// The platform's last word on a device survives the gateway's restarts (the acceptance suite's finding):
-/// the real <c>run</c> between mosquitto, a pymodbus meter and a paho recorder. Offline, <c>kill -9</c>,
-/// a restart while the meter is still down (no second <c>device.offline</c>), the meter back (exactly one
-/// <c>device.online</c>); then a second outage across a live <c>config/set</c> restart of the Modbus group.
+/// the real <c>run</c> between mosquitto, a pymodbus meter and a paho recorder. Three outages, each exactly
+/// one <c>device.offline</c> and one <c>device.online</c>: across a <c>kill -9</c> with the meter back before
+/// the restart, across a <c>kill -9</c> and a restart while the meter is still down, and across live
+/// restarts of the Modbus group by <c>config/set</c>.
 /// </summary>
 public sealed class PublishedStateEndToEndTests
 {
@@ -22,7 +23,7 @@ public sealed class PublishedStateEndToEndTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task A_device_offline_before_a_kill_9_or_a_live_restart_gets_exactly_one_device_online_and_no_second_offline()
+    public async Task Each_outage_across_a_kill_9_or_a_live_restart_is_one_device_offline_and_one_device_online()
     {
         using var dir = new TempDirectory("gw-e2e-state");
         var meterPort = Net.FreePort();
@@ -48,42 +49,39 @@ public sealed class PublishedStateEndToEndTests
             meter.Dispose();
             await paho.WaitForMessagesAsync(m => Events(m, "device.offline").Count == 1, Patience);
 
-            // 2. kill -9; the gateway comes back while the meter is still down: its new Modbus link
-            //    finds the device offline again, which the platform already knows.
-            gateway.SendSignal(9);
-            Assert.NotNull(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-            gateway.Dispose();
-            gateway = GatewayProcess.Start(["run", "--config", config], dir.Path, environment);
-            await gateway.WaitForLineAsync($"Modbus device {Device} on", Patience); // "… is offline: …"
-            Assert.Contains(gateway.Lines, l => l.Contains("1 device(s)/camera(s) reported down", StringComparison.Ordinal));
-
-            // 3. The meter answers again: one device.online, before any good reading of the new run.
+            // 2. kill -9, the meter answers again, the gateway starts: its new Modbus link knows nothing of the
+            //    outage, yet the platform hears device.online once, before the new run's first good reading.
+            gateway = await KillAndRestartAsync(gateway, config, dir, environment);
             meter = await StartMeterAsync(meterPort, dir);
-            await paho.WaitForMessagesAsync(m => Events(m, "device.online").Count == 1, Patience);
-            var online = Events(paho.Messages, "device.online").Single();
-            Assert.Equal(Device, (string?)online["source"]);
+            var online = await NextAsync(paho, "device.online", 1);
             Assert.Equal(Device, (string?)online["data"]!["device"]);
             Assert.Equal("answering again after a restart", (string?)online["data"]!["reason"]);
-            var onlineSeq = (long)online["seq"]!;
-            // Events go out in seq order: a repeated offline (stored before the online) would be here by now.
-            await paho.WaitForMessagesAsync(m => GoodReadingSeqs(m).Any(s => s > onlineSeq), Patience);
+            Assert.Contains(gateway.Lines, l => l.Contains("1 device(s)/camera(s) reported down", StringComparison.Ordinal));
+            Assert.DoesNotContain(GoodReadingSeqs(paho.Messages), s => s > SeqOf(Events(paho.Messages, "device.offline")[0]) && s < SeqOf(online));
             Assert.Single(Events(paho.Messages, "device.offline"));
-            Assert.Single(Events(paho.Messages, "device.online"));
 
-            // 4. A second outage, then config/set restarts the Modbus group live while the meter is down.
+            // 3. A second outage; kill -9 and a restart while the meter is still down: the new link finds the
+            //    device offline again, which the platform already knows — no second device.offline for it.
             meter.Dispose();
             await paho.WaitForMessagesAsync(m => Events(m, "device.offline").Count == 2, Patience);
-            // The change restarts the group and, the device still being offline under it, is rolled back (a
-            // second live restart): the new links' own device.offline reaches the apply check, not the platform.
+            gateway = await KillAndRestartAsync(gateway, config, dir, environment);
+            await gateway.WaitForLineAsync($"Modbus device {Device} on", Patience); // "… is offline: …"
+            meter = await StartMeterAsync(meterPort, dir);
+            await NextAsync(paho, "device.online", 2);
+            Assert.Equal(2, Events(paho.Messages, "device.offline").Count);
+
+            // 4. A third outage across live restarts: config/set restarts the Modbus group while the meter is
+            //    down and, the device still being offline under it, is rolled back (a second live restart);
+            //    the new links' own device.offline reaches the apply check, not the platform.
+            meter.Dispose();
+            await paho.WaitForMessagesAsync(m => Events(m, "device.offline").Count == 3, Patience);
             var reply = await ConfigSetAsync(broker.Port, paho, $$"""{ "patch": { "devices": [ {{DeviceJson(meterPort, 250)}} ] } }""");
             Assert.True((bool?)reply["rolledBack"], reply.ToJsonString());
             Assert.Equal("modbus", (string?)reply["restarted"]);
             meter = await StartMeterAsync(meterPort, dir);
-            await paho.WaitForMessagesAsync(m => Events(m, "device.online").Count == 2, Patience);
-            var secondOnline = (long)Events(paho.Messages, "device.online")[1]["seq"]!;
-            await paho.WaitForMessagesAsync(m => GoodReadingSeqs(m).Any(s => s > secondOnline), Patience);
-            Assert.Equal(2, Events(paho.Messages, "device.offline").Count);
-            Assert.Equal(2, Events(paho.Messages, "device.online").Count);
+            await NextAsync(paho, "device.online", 3);
+            Assert.Equal(3, Events(paho.Messages, "device.offline").Count);
+            Assert.Equal(3, Events(paho.Messages, "device.online").Count);
 
             gateway.SendSigterm();
             Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
@@ -98,6 +96,29 @@ public sealed class PublishedStateEndToEndTests
             meter.Dispose();
         }
     }
+
+    private static async Task<GatewayProcess> KillAndRestartAsync(GatewayProcess gateway, string config, TempDirectory dir, Dictionary<string, string?> environment)
+    {
+        gateway.SendSignal(9);
+        Assert.NotNull(await gateway.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        gateway.Dispose();
+        return GatewayProcess.Start(["run", "--config", config], dir.Path, environment);
+    }
+
+    /// <summary>
+    /// Waits for the <paramref name="count"/>th event of <paramref name="type"/> and then for a good reading
+    /// stored after it: events go out in seq order, so any event stored before that reading is seen by then.
+    /// </summary>
+    private static async Task<JsonNode> NextAsync(PahoSubscriber paho, string type, int count)
+    {
+        await paho.WaitForMessagesAsync(m => Events(m, type).Count >= count, Patience);
+        var found = Events(paho.Messages, type)[count - 1];
+        await paho.WaitForMessagesAsync(m => GoodReadingSeqs(m).Any(s => s > SeqOf(found)), Patience);
+        Assert.Equal(count, Events(paho.Messages, type).Count);
+        return found;
+    }
+
+    private static long SeqOf(JsonNode e) => (long)e["seq"]!;
 
     private static Task<PymodbusServer> StartMeterAsync(int port, TempDirectory dir) =>
         PymodbusServer.StartAsync("tcp", port.ToString(CultureInfo.InvariantCulture), new ModbusTables([1234, 0], [0], [false], [false]), dir);
