@@ -54,6 +54,17 @@ public sealed class DeviceHealthRegistry : IDisposable
         }
     }
 
+    /// <summary>
+    /// A <c>device.offline</c>/<c>device.online</c> a driver raised that the Host did not store because the
+    /// platform was already told so before a restart (Host/Pipeline/PublishedStateReconciler): the figures
+    /// still follow the driver, so a device failing again shows offline with its present reason.
+    /// </summary>
+    public void ObserveUnstored(GatewayEvent driverEvent)
+    {
+        ArgumentNullException.ThrowIfNull(driverEvent);
+        Observe(driverEvent);
+    }
+
     internal void PollCompleted(string deviceId, TimeSpan latency, bool succeeded)
     {
         CellOf(deviceId).Poll(latency, succeeded);

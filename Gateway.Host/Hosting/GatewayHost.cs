@@ -91,6 +91,7 @@ public static class GatewayHost
         services.AddConfigApply();
         services.AddDriverOutput();
         services.AddTechnicianWeb(options); // wraps the drivers' output with the page's latest-values tap
+        services.AddPublishedStateReconciler(); // outermost: the platform's last word on a device survives restarts
         services.AddSingleton<ITimeFixSink, GnssClockSink>();
         if (demo)
         {

@@ -18,8 +18,11 @@ internal sealed class CameraFrame(VideoFrame frame) : IAnalysisFrame
 
     public void Dispose() => frame.Dispose();
 
-    /// <summary>Moves each frame from the reader's slot to the scheduler at once: the newest frame waits there, not here.</summary>
-    public static async Task HandOverAsync(CameraReader reader, CameraLane lane, CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves each frame from the reader's slot to the scheduler at once: the newest frame waits there, not here.
+    /// <paramref name="firstFrame"/> is awaited once, before the first frame is offered (the camera answers).
+    /// </summary>
+    public static async Task HandOverAsync(CameraReader reader, CameraLane lane, CancellationToken cancellationToken, Func<ValueTask>? firstFrame = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(lane);
@@ -28,6 +31,20 @@ internal sealed class CameraFrame(VideoFrame frame) : IAnalysisFrame
             while (true)
             {
                 var taken = await reader.Frames.TakeAsync(cancellationToken).ConfigureAwait(false);
+                if (firstFrame is not null)
+                {
+                    var answered = firstFrame;
+                    firstFrame = null;
+                    try
+                    {
+                        await answered().ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        taken.Dispose(); // the pooled buffer goes back even when the wait for the store is cancelled
+                        throw;
+                    }
+                }
                 lane.Offer(new CameraFrame(taken));
             }
         }

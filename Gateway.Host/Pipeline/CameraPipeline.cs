@@ -36,7 +36,8 @@ internal sealed class CameraPipeline(
     IngestQueue ingest,
     CameraPipelineFiles files,
     TimeProvider time,
-    ILogger<CameraPipeline> logger) : BackgroundService, IStatusSection, ICameraFiguresSource, ICameraStillSource
+    ILogger<CameraPipeline> logger,
+    PublishedStateReconciler? reconciler = null) : BackgroundService, IStatusSection, ICameraFiguresSource, ICameraStillSource
 {
     private readonly CameraStills _stills = new(cameras.Value.Cameras);
     private IReadOnlyList<Entry> _entries = [];
@@ -123,7 +124,9 @@ internal sealed class CameraPipeline(
             foreach (var entry in entries.Where(e => e.Reader is not null))
             {
                 runs.Add(entry.Reader!.RunAsync(stoppingToken));
-                runs.Add(CameraFrame.HandOverAsync(entry.Reader!, entry.Lane!, stoppingToken));
+                var id = entry.Camera.Id;
+                runs.Add(CameraFrame.HandOverAsync(entry.Reader!, entry.Lane!, stoppingToken,
+                    reconciler is null ? null : () => reconciler.CameraAnsweredAsync(id, stoppingToken)));
             }
             await Task.WhenAll(runs).ConfigureAwait(false);
         }

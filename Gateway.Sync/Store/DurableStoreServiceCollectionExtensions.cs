@@ -36,6 +36,7 @@ public static class DurableStoreServiceCollectionExtensions
             sp.GetService<IngestQueue>()));
         services.TryAddSingleton<IRecordStore>(sp => sp.GetRequiredService<SqliteRecordStore>());
         services.TryAddSingleton<IOutbox>(sp => sp.GetRequiredService<SqliteRecordStore>());
+        services.TryAddSingleton<ILastStateEvents>(sp => sp.GetRequiredService<SqliteRecordStore>());
         services.AddHostedService<DurableStoreLifetime>();
         return services;
     }

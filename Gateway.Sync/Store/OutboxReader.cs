@@ -48,6 +48,35 @@ internal sealed class OutboxReader(
         }
     }
 
+    /// <summary>Per source the type of its last stored state event (<see cref="ILastStateEvents"/>).</summary>
+    public IReadOnlyDictionary<string, string> LastStateEvents()
+    {
+        _gate.Wait();
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT substr(key, $from), value FROM meta WHERE key >= $prefix AND key < $end";
+            command.Parameters.AddWithValue("$from", Store.LastStateEvents.KeyPrefix.Length + 1);
+            command.Parameters.AddWithValue("$prefix", Store.LastStateEvents.KeyPrefix);
+            // ':' + 1 = ';': the end of the key range that starts with the prefix, so the primary key is searched, not scanned.
+            command.Parameters.AddWithValue("$end", Store.LastStateEvents.KeyPrefix[..^1] + ";");
+            using var rows = command.ExecuteReader();
+            var result = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (rows.Read())
+            {
+                if (rows.GetValue(1) is string type)
+                {
+                    result[rows.GetString(0)] = type;
+                }
+            }
+            return result;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>
     /// The measurement time of the oldest record still held (reading or event; the first dated one in
     /// seq order, so it costs two index lookups, not a scan), or null when none is dated.

@@ -13,6 +13,7 @@ internal sealed class RecordInserter : IDisposable
     private readonly SqliteCommand _insertReading;
     private readonly SqliteCommand _insertEvent;
     private readonly SqliteCommand _insertSeries;
+    private readonly SqliteCommand _noteState;
 
     public RecordInserter(StoreContext store)
     {
@@ -22,6 +23,7 @@ internal sealed class RecordInserter : IDisposable
         _insertEvent = store.Prepare("INSERT INTO event(seq, type, source, ts, flags, delay, mono, boot, data) VALUES ($seq, $type, $source, $ts, 0, $delay, $mono, $boot, $data)",
             "$seq", "$type", "$source", "$ts", "$delay", "$mono", "$boot", "$data");
         _insertSeries = store.Prepare("INSERT INTO series(id, device, point, unit) VALUES ($id, $device, $point, $unit)", "$id", "$device", "$point", "$unit");
+        _noteState = store.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES ($key, $type)", "$key", "$type");
     }
 
     public void InsertReading(SqliteTransaction tx, in Reading reading)
@@ -58,6 +60,14 @@ internal sealed class RecordInserter : IDisposable
         SetTime(tx, p, ts: 3, delay: 4, e.OccurredAt, e.Timestamp);
         p[7].Value = e.DataTimes is null ? e.DataJson : EventDataTimes.Date(e, _store.Clock.TimeOf(e.OccurredAt, e.Timestamp), _store);
         _insertEvent.ExecuteNonQuery();
+        if (LastStateEvents.IsStateEvent(e.Type))
+        {
+            // In the same transaction: the event row is deleted once delivered, this note is not.
+            _noteState.Transaction = tx;
+            _noteState.Parameters[0].Value = LastStateEvents.KeyPrefix + e.Source;
+            _noteState.Parameters[1].Value = e.Type;
+            _noteState.ExecuteNonQuery();
+        }
         if (!e.Snapshot.IsEmpty)
         {
             InsertSnapshot(tx, seq, e.Snapshot);
@@ -81,6 +91,7 @@ internal sealed class RecordInserter : IDisposable
     {
         _insertReading.Dispose();
         _insertEvent.Dispose();
+        _noteState.Dispose();
         _insertSeries.Dispose();
     }
 

@@ -11,7 +11,7 @@ namespace Gateway.Sync.Store;
 /// acknowledgements to <see cref="AcknowledgementLog"/>. This class composes the parts and owns
 /// their lifetime (open with <see cref="StoreRecovery"/>, a maintenance timer, a clean close).
 /// </summary>
-internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposable, IDisposable
+internal sealed class SqliteRecordStore : IRecordStore, IOutbox, ILastStateEvents, IAsyncDisposable, IDisposable
 {
     private readonly StoreContext _store;
     private readonly RecordInserter _inserter;
@@ -96,6 +96,8 @@ internal sealed class SqliteRecordStore : IRecordStore, IOutbox, IAsyncDisposabl
 
     public ValueTask<IReadOnlyList<StoredReading>> ReadReadingsAsync(long afterSeq, int maxCount, CancellationToken cancellationToken = default) =>
         _reader.ReadReadingsAsync(afterSeq, maxCount, cancellationToken);
+
+    public IReadOnlyDictionary<string, string> ReadLastStateEvents() => _reader.LastStateEvents();
 
     public void Acknowledge(RecordClass recordClass, long seq) => Acknowledge(recordClass, [seq]);
 

@@ -12,6 +12,7 @@ using Gateway.Inference.Analytics;
 using Gateway.Simulation.Modbus;
 using Gateway.Simulation.Video;
 using Gateway.Sync.RemoteCommands;
+using Gateway.Sync.Store;
 using Gateway.Tests.Drivers;
 using Gateway.Tests.Inference.Scheduling;
 using Gateway.Tests.Support;
@@ -200,6 +201,34 @@ public sealed class CameraPipelineTests(ITestOutputHelper output) : IAsyncDispos
 
         Assert.Equal("cameras: 1 camera(s) configured, but this build has no camera analytics (no ICameraAnalyticsFactory registered); remove the cameras section or use a build with crowd/litter analytics",
             Assert.Single(e.Failures));
+    }
+
+    [Fact]
+    public async Task A_camera_lost_before_the_restart_is_restored_once_at_its_first_frame()
+    {
+        var clip = _dir.File("grey.mp4");
+        var ffmpeg = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ffmpeg",
+            ["-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=160x120:r=5:d=2", "-pix_fmt", "yuv420p", clip]))!;
+        await ffmpeg.WaitForExitAsync();
+        Assert.Equal(0, ffmpeg.ExitCode);
+        // What the store says the platform was last told: cam-lost was lost, cam-fine never was.
+        var lastTold = new LastTold(new Dictionary<string, string> { ["cam-lost"] = DriverEventTypes.CameraLost });
+
+        await StartAsync([], [Camera("cam-lost", clip), Camera("cam-fine", clip)], s => s.AddSingleton<ILastStateEvents>(lastTold).AddPublishedStateReconciler());
+
+        await _analytics.WaitAsync("cam-lost", 3, Patience);
+        await _analytics.WaitAsync("cam-fine", 3, Patience);
+        await _sink.WaitUntilAsync(s => Events("cam-lost", DriverEventTypes.CameraRestored).Length == 1, Patience, "camera.restored");
+        var restored = Events("cam-lost", DriverEventTypes.CameraRestored)[0];
+        Assert.Equal(new Dictionary<string, object?> { ["camera"] = "cam-lost", ["reason"] = "receiving frames again after a restart" }, restored.Data);
+        Assert.Single(Events("cam-lost", DriverEventTypes.CameraRestored));
+        Assert.DoesNotContain(_sink.Events, e => e.Source == "cam-fine");
+        Assert.DoesNotContain(_sink.Events, e => e.Type == DriverEventTypes.CameraLost);
+    }
+
+    private sealed class LastTold(IReadOnlyDictionary<string, string> told) : ILastStateEvents
+    {
+        public IReadOnlyDictionary<string, string> ReadLastStateEvents() => told;
     }
 
     [Fact]
