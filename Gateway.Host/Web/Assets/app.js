@@ -401,7 +401,7 @@ async function openDeviceEditor(id) {
   deviceEditor.version = current.version;
   const devices = current.config.devices ?? [];
   deviceEditor.index = id === null ? devices.length : devices.findIndex((d) => d.id === id);
-  if (deviceEditor.index < 0) { deviceMessage(t('edit.gone', { id }), 'error'); return; }
+  if (deviceEditor.index < 0) { await views.devices(true); deviceMessage(t('edit.gone', { id }), 'error'); return; }
   deviceEditor.originalId = id;
   const device = id === null ? { type: 'modbus' } : devices[deviceEditor.index];
   $('device-result').hidden = true;
@@ -421,9 +421,10 @@ function fieldFor(kind, key, value, field) {
     input = el('select', attributes, field?.required ? null : el('option', { value: '' }, unset),
       choices.map((choice) => {
         const profile = key === 'profile' ? deviceEditor.profiles.find((p) => p.value === choice) : null;
-        return el('option', { value: JSON.stringify(choice) }, profile?.name ? `${choice} (${profile.name})` : String(choice));
+        return el('option', { value: String(choice) }, profile?.name ? `${choice} (${profile.name})` : String(choice));
       }));
-    input.value = value === undefined ? '' : JSON.stringify(value);
+    input.choices = choices; // the option's text is a string; the choice keeps its JSON type (118, true)
+    input.value = value === undefined ? '' : String(value);
   } else {
     input = el('input', { ...attributes, placeholder: field?.default !== undefined ? String(field.default) : '' });
     input.value = value === undefined ? '' : String(value);
@@ -469,7 +470,7 @@ function readDeviceForm() {
     const key = input.dataset.key;
     const text = input.value.trim();
     if (text === '') { delete device[key]; continue; }
-    if (input.tagName === 'SELECT') { device[key] = JSON.parse(text); continue; }
+    if (input.tagName === 'SELECT') { device[key] = input.choices.find((choice) => String(choice) === input.value); continue; }
     if (input.dataset.kind === 'integer' || input.dataset.kind === 'number') {
       const number = Number(text);
       device[key] = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) && Number.isFinite(number) ? number : text;
