@@ -74,6 +74,13 @@ function describeError(error) {
   return error.body?.error ? `${error.body.error}${hint}` : t('error.server', { status: error.status });
 }
 
+// The apply path's diff (secrets already masked by the node): setting, running value, edited value.
+function fillDiff(table, diff) {
+  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
+  fillTable(table, ['f.path', 'f.before', 'f.after'], diff.length === 0 ? [[t('config.noChanges'), '', '']]
+    : diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
+}
+
 function errorLines(errors) { return (errors ?? []).map((e) => `${e.path || '/'}: ${e.message}`); }
 
 function valueText(point) {
@@ -105,7 +112,7 @@ const views = {
     const technician = session.role === 'technician';
     $('device-add').hidden = !technician;
     $('device-editor').hidden = true;
-    if (!keepMessage) $('device-result').hidden = true;
+    if (!keepMessage) { $('device-result').hidden = true; $('read-result').hidden = true; }
     if (devices.length === 0) { fillTable($('devices-table'), ['f.device'], [[t('devices.none')]]); return; }
     fillTable($('devices-table'), ['f.device', 'f.type', 'f.endpoint', 'f.health', ''], devices.map((d) => [
       d.id, d.type, d.endpoint ? `${d.endpoint} #${d.unitId}` : t('none'), stateSpan(d.health?.state),
@@ -559,9 +566,7 @@ async function checkDevice() {
       : changed ? t('config.valid', { restarts: result.wouldRestart === 'host' ? t('config.restartsHost') : result.wouldRestart ?? t('none') }) : t('config.unchanged');
   if (result.conflict) validity.append(' ', reloadButton());
   showDeviceErrors(result.errors);
-  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
-  fillTable($('device-diff'), ['f.path', 'f.before', 'f.after'], !changed ? [[t('config.noChanges'), '', '']]
-    : result.diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
+  fillDiff($('device-diff'), result.diff);
   $('device-apply').disabled = !(result.valid && !result.conflict && changed);
 }
 
@@ -672,9 +677,7 @@ async function checkConfig() {
     : result.valid ? (result.diff.length === 0 ? t('config.unchanged') : t('config.valid', { restarts: result.wouldRestart === 'host' ? t('config.restartsHost') : result.wouldRestart ?? t('none') }))
       : t('config.invalid', { n: result.errors.length });
   errors.replaceChildren(...result.errors.map((e) => el('li', { 'data-path': e.path }, el('code', {}, e.path || '/'), ` ${e.message}`)));
-  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
-  fillTable($('config-diff'), ['f.path', 'f.before', 'f.after'], result.diff.length === 0 ? [[t('config.noChanges'), '', '']]
-    : result.diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
+  fillDiff($('config-diff'), result.diff);
 }
 
 async function applyConfig() {
