@@ -173,6 +173,37 @@ public sealed partial class DeviceEditBrowserTests(WebGatewayFixture gateway, Ch
         Assert.Equal(403, status);
     }
 
+    [Fact]
+    public async Task A_new_meter_that_does_not_answer_is_rolled_back_and_the_page_says_what_to_do_next()
+    {
+        await using var context = await chromium.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(gateway.BaseUri + "#/devices");
+        await WebBrowserTests.LogInAsync(page, "tech", WebGatewayFixture.TechnicianPassword);
+        using var client = gateway.Client();
+        await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
+        var before = JsonNode.Parse(await client.GetStringAsync("/api/config"))!;
+
+        // Valid as a configuration, so Apply is offered; nothing listens on the port, so the meter is offline within the health window.
+        await page.ClickAsync("#device-add");
+        await page.FillAsync("#field-id", "water-dead");
+        await page.FillAsync("#field-endpoint", $"tcp://127.0.0.1:{Gateway.Tests.Support.Net.FreePort()}");
+        await page.FillAsync("#field-pollMs", "200");
+        await page.FillAsync("#field-timeoutMs", "100");
+        await page.SelectOptionAsync("#field-profile", "profiles/water-meter-generic.json");
+        await Assertions.Expect(page.Locator("#device-apply")).ToBeEnabledAsync(new() { Timeout = 30_000 });
+        await page.ClickAsync("#device-apply");
+        var result = page.Locator("#device-result");
+        await Assertions.Expect(result).ToContainTextAsync("The device list as it was before is running again", new() { Timeout = 60_000 });
+        await Assertions.Expect(result).ToContainTextAsync("correct the values and apply again");
+        await Assertions.Expect(result.Locator("li")).ToContainTextAsync(["devices[2]"]);
+        await Assertions.Expect(page.Locator("#device-editor")).ToBeVisibleAsync(); // the entries stay to be corrected
+
+        var after = JsonNode.Parse(await client.GetStringAsync("/api/config"))!;
+        Assert.Equal(before["version"]!.GetValue<string>(), after["version"]!.GetValue<string>());
+        Assert.DoesNotContain(after["config"]!["devices"]!.AsArray(), d => d!["id"]!.GetValue<string>() == "water-dead");
+    }
+
     /// <summary>A change made by another technician through the API, as a second browser would.</summary>
     private async Task ApplyElsewhereAsync(Action<JsonObject> change)
     {
