@@ -74,6 +74,9 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         app.MapGet("/api/config", GetConfig);
         app.MapPut("/api/config", PutConfig);
         app.MapPost("/api/config/validate", ValidateConfig);
+        app.MapGet("/api/config/schema", ConfigSchema);
+        app.MapGet("/api/devices/fields", DeviceFields);
+        app.MapGet("/api/profiles", Profiles);
         app.MapGet("/api/devices", Devices);
         app.MapPost("/api/devices/{id}/read", ReadNow);
         app.MapGet("/api/audit", Audit);
@@ -316,6 +319,20 @@ internal sealed class WebApi(IServiceProvider gateway, GatewayOptions options, R
         }
         return (change!, applier);
     }
+
+    /// <summary>The shipped schema the apply path validates against (read-only; what editors and scripts check a file with).</summary>
+    private static Task ConfigSchema(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/schema+json; charset=utf-8";
+        return context.Response.WriteAsync(DeviceForms.SchemaText(), context.RequestAborted);
+    }
+
+    /// <summary>Per device type the keys of its form, derived from the schema (<see cref="DeviceForms"/>).</summary>
+    private static Task DeviceFields(HttpContext context) => WebJson.Write(context, StatusCodes.Status200OK, DeviceForms.FieldsJson());
+
+    private Task Profiles(HttpContext context) =>
+        WebJson.Write(context, StatusCodes.Status200OK, new JsonObject { ["profiles"] = DeviceForms.Profiles(running.ConfigPath) });
 
     private Task Devices(HttpContext context)
     {

@@ -74,6 +74,13 @@ function describeError(error) {
   return error.body?.error ? `${error.body.error}${hint}` : t('error.server', { status: error.status });
 }
 
+// The apply path's diff (secrets already masked by the node): setting, running value, edited value.
+function fillDiff(table, diff) {
+  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
+  fillTable(table, ['f.path', 'f.before', 'f.after'], diff.length === 0 ? [[t('config.noChanges'), '', '']]
+    : diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
+}
+
 function errorLines(errors) { return (errors ?? []).map((e) => `${e.path || '/'}: ${e.message}`); }
 
 function valueText(point) {
@@ -99,12 +106,20 @@ const views = {
     $('status-refreshed').textContent = formatTime(new Date().toISOString());
   },
 
-  async devices() {
+  // keepMessage: the reload after an apply or delete, which keeps what it said.
+  async devices(keepMessage = false) {
     const { devices } = await api('GET', '/api/devices');
+    const technician = session.role === 'technician';
+    $('device-add').hidden = !technician;
+    $('device-editor').hidden = true;
+    if (!keepMessage) { $('device-result').hidden = true; $('read-result').hidden = true; }
     if (devices.length === 0) { fillTable($('devices-table'), ['f.device'], [[t('devices.none')]]); return; }
     fillTable($('devices-table'), ['f.device', 'f.type', 'f.endpoint', 'f.health', ''], devices.map((d) => [
       d.id, d.type, d.endpoint ? `${d.endpoint} #${d.unitId}` : t('none'), stateSpan(d.health?.state),
-      el('button', { type: 'button', 'data-device': d.id, onclick: (e) => readNow(d.id, e.currentTarget) }, t('devices.read'))]));
+      el('span', { class: 'buttons' },
+        el('button', { type: 'button', 'data-device': d.id, onclick: (e) => readNow(d.id, e.currentTarget) }, t('devices.read')),
+        technician ? el('button', { type: 'button', class: 'secondary', 'data-edit-device': d.id, onclick: () => { openDeviceEditor(d.id).catch((error) => deviceMessage(describeError(error), 'error')); } }, t('edit.edit')) : null,
+        technician ? el('button', { type: 'button', class: 'secondary', 'data-delete-device': d.id, onclick: () => deleteDevice(d.id) }, t('edit.delete')) : null)]));
   },
 
   // keep: the refresh button's reload, which keeps the edit in progress and the last message.
@@ -371,6 +386,256 @@ async function readNow(id, button) {
   }
 }
 
+// The device editor: a form per device type made from the node's schema (GET /api/devices/fields),
+// checked as the technician types by the apply path itself (POST /api/config/validate on the whole
+// would-be devices array), applied as a merge patch of that array (RFC 7396 replaces arrays whole).
+// Keys without a form field (a device's own points) are carried over as they are.
+const deviceEditor = { types: null, profiles: [], config: null, version: null, index: -1, originalId: null, timer: null, sequence: 0, result: null };
+
+function deviceMessage(text, kind, ...extra) {
+  const box = $('device-result');
+  box.className = kind;
+  box.replaceChildren(el('span', {}, text), ...extra);
+  box.hidden = false;
+}
+
+async function openDeviceEditor(id) {
+  const [fields, profiles, current] = await Promise.all([
+    deviceEditor.types ? null : api('GET', '/api/devices/fields'), api('GET', '/api/profiles'), api('GET', '/api/config')]);
+  if (fields) deviceEditor.types = fields.types;
+  deviceEditor.profiles = profiles.profiles;
+  deviceEditor.config = current.config;
+  deviceEditor.version = current.version;
+  const devices = current.config.devices ?? [];
+  deviceEditor.index = id === null ? devices.length : devices.findIndex((d) => d.id === id);
+  if (deviceEditor.index < 0) { await views.devices(true); deviceMessage(t('edit.gone', { id }), 'error'); return; }
+  deviceEditor.originalId = id;
+  const device = id === null ? { type: 'modbus' } : devices[deviceEditor.index];
+  $('device-result').hidden = true;
+  $('device-editor').hidden = false;
+  $('device-editor-title').textContent = id === null ? t('edit.titleNew') : t('edit.titleEdit', { id });
+  renderDeviceForm(device);
+  $('device-editor').scrollIntoView({ block: 'nearest' });
+}
+
+function fieldFor(kind, key, value, field) {
+  const attributes = { id: `field-${key}`, name: key, 'data-key': key, 'data-kind': kind, autocomplete: 'off' };
+  const unset = field?.default !== undefined ? t('edit.default', { value: field.default }) : t('edit.unset');
+  let input;
+  if (kind === 'boolean' || kind === 'enum' || key === 'profile') {
+    const choices = kind === 'boolean' ? [true, false] : kind === 'enum' ? field.enum : deviceEditor.profiles.map((p) => p.value);
+    if (key === 'profile' && value !== undefined && !choices.includes(value)) choices.push(value); // a profile named by an absolute path stays selectable
+    input = el('select', attributes, field?.required ? null : el('option', { value: '' }, unset),
+      choices.map((choice) => {
+        const profile = key === 'profile' ? deviceEditor.profiles.find((p) => p.value === choice) : null;
+        return el('option', { value: String(choice) }, profile?.name ? `${choice} (${profile.name})` : String(choice));
+      }));
+    input.choices = choices; // the option's text is a string; the choice keeps its JSON type (118, true)
+    input.value = value === undefined ? '' : String(value);
+  } else {
+    input = el('input', { ...attributes, placeholder: field?.default !== undefined ? String(field.default) : '' });
+    input.value = value === undefined ? '' : String(value);
+  }
+  input.addEventListener(input.tagName === 'SELECT' ? 'change' : 'input', () => {
+    if (key === 'type') renderDeviceForm(readDeviceForm());
+    scheduleDeviceCheck();
+  });
+  return input;
+}
+
+function fieldRow(key, input, field) {
+  const title = field?.description ?? '';
+  return el('label', { class: 'field', title, 'data-field': key },
+    el('span', {}, key, field?.required || key === 'id' || key === 'type' ? el('b', { class: 'required' }, ' *') : null),
+    input, el('small', { class: 'field-error', 'data-error-for': key, hidden: '' }));
+}
+
+function renderDeviceForm(device) {
+  const isNew = deviceEditor.originalId === null;
+  const type = deviceEditor.types.find((x) => x.type === device.type) ?? deviceEditor.types[0];
+  const rows = [];
+  if (isNew) {
+    rows.push(fieldRow('id', fieldFor('string', 'id', device.id, null), null));
+    rows.push(fieldRow('type', fieldFor('enum', 'type', type.type, { enum: deviceEditor.types.map((x) => x.type), required: true }), null));
+  }
+  for (const field of type.fields) rows.push(fieldRow(field.key, fieldFor(field.kind, field.key, device[field.key], field), field));
+  $('device-form').replaceChildren(...rows);
+  $('device-form').dataset.type = type.type;
+  deviceEditor.base = device;
+  $('device-kept').textContent = Object.keys(device).filter((k) => !['id', 'type'].includes(k) && !type.fields.some((f) => f.key === k)).join(', ');
+  $('device-kept-line').hidden = $('device-kept').textContent === '';
+  scheduleDeviceCheck();
+}
+
+// What the form says the device is: the configured device (keys without a field kept), each field's
+// value as typed. A number that does not parse is sent as typed, so that the node names its path.
+function readDeviceForm() {
+  const device = structuredClone(deviceEditor.base ?? {});
+  if (deviceEditor.originalId !== null) { device.id = deviceEditor.originalId; } else delete device.id;
+  const typeField = deviceEditor.types.find((x) => x.type === $('device-form').dataset.type);
+  for (const input of $('device-form').querySelectorAll('[data-key]')) {
+    const key = input.dataset.key;
+    const text = input.value.trim();
+    if (text === '') { delete device[key]; continue; }
+    if (input.tagName === 'SELECT') { device[key] = input.choices.find((choice) => String(choice) === input.value); continue; }
+    if (input.dataset.kind === 'integer' || input.dataset.kind === 'number') {
+      const number = Number(text);
+      device[key] = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(text) && Number.isFinite(number) ? number : text;
+    } else {
+      device[key] = input.value;
+    }
+  }
+  // A new device whose type changed drops the keys the old type had and the new one lacks.
+  if (deviceEditor.originalId === null && device.type !== typeField?.type) {
+    const keep = new Set(['id', 'type', ...(deviceEditor.types.find((x) => x.type === device.type)?.fields.map((f) => f.key) ?? [])]);
+    for (const key of Object.keys(device)) if (!keep.has(key)) delete device[key];
+  }
+  return { id: device.id, type: device.type, ...device };
+}
+
+function wouldBeDevices(device) {
+  const devices = structuredClone(deviceEditor.config.devices ?? []);
+  if (device === null) devices.splice(deviceEditor.index, 1); else devices[deviceEditor.index] = device;
+  return devices;
+}
+
+function scheduleDeviceCheck() {
+  clearTimeout(deviceEditor.timer);
+  $('device-apply').disabled = true;
+  $('device-validity').className = 'hint';
+  $('device-validity').textContent = t('edit.checking');
+  deviceEditor.timer = setTimeout(checkDevice, 400);
+}
+
+// A node's message about a field, in Chinese from what the schema says of the field where possible.
+function fieldErrorText(key, message) {
+  if (language() === 'en') return message;
+  const field = deviceEditor.types.find((x) => x.type === $('device-form').dataset.type)?.fields.find((f) => f.key === key);
+  let text = t('edit.badValue');
+  if (/duplicate/.test(message)) text = t('edit.duplicateId');
+  else if (/required|missing/i.test(message)) text = t('edit.requiredValue');
+  else if (field?.minimum !== undefined && field?.maximum !== undefined) text = t('edit.range', { min: field.minimum, max: field.maximum });
+  else if (field?.enum) text = t('edit.oneOf', { values: field.enum.join(', ') });
+  return `${text}（${message}）`;
+}
+
+function showDeviceErrors(errors) {
+  const prefix = `devices[${deviceEditor.index}].`;
+  const general = [];
+  for (const span of $('device-form').querySelectorAll('.field-error')) { span.hidden = true; span.textContent = ''; span.removeAttribute('data-path'); }
+  for (const input of $('device-form').querySelectorAll('[data-key]')) input.classList.remove('invalid');
+  for (const error of errors ?? []) {
+    const key = error.path.startsWith(prefix) ? error.path.slice(prefix.length).split(/[.[]/)[0] : null;
+    const span = key ? $('device-form').querySelector(`[data-error-for="${CSS.escape(key)}"]`) : null;
+    // "endpoint or bus" is about the device as a whole: beside the form, with its path.
+    // A missing required key is the device's error ("devices[2]: … 'chip' …"): shown beside that key's field.
+    const named = !span && error.path === `devices[${deviceEditor.index}]` ? /'([A-Za-z]+)'/.exec(error.message)?.[1] : null;
+    const target = span ?? (named ? $('device-form').querySelector(`[data-error-for="${CSS.escape(named)}"]`) : null);
+    if (target) {
+      const field = key && span ? key : named;
+      target.textContent = [target.textContent, fieldErrorText(field, error.message)].filter(Boolean).join(' · ');
+      target.dataset.path = error.path;
+      target.hidden = false;
+      $(`field-${field}`)?.classList.add('invalid');
+    } else {
+      general.push(el('li', { 'data-path': error.path }, el('code', {}, error.path || '/'), ` ${error.message}`));
+    }
+  }
+  $('device-errors').replaceChildren(...general);
+}
+
+async function checkDevice() {
+  const sequence = ++deviceEditor.sequence;
+  const validity = $('device-validity');
+  let result;
+  try {
+    result = await api('POST', '/api/config/validate', { version: deviceEditor.version, patch: { devices: wouldBeDevices(readDeviceForm()) } });
+  } catch (error) {
+    if (sequence !== deviceEditor.sequence) return;
+    validity.className = 'error';
+    validity.textContent = describeError(error);
+    showDeviceErrors(error.body?.errors);
+    return;
+  }
+  if (sequence !== deviceEditor.sequence) return;
+  deviceEditor.result = result;
+  const changed = result.diff.length > 0;
+  validity.className = result.valid && !result.conflict ? 'ok' : 'error';
+  validity.textContent = result.conflict ? t('edit.conflict')
+    : !result.valid ? t('config.invalid', { n: result.errors.length })
+      : changed ? t('config.valid', { restarts: result.wouldRestart === 'host' ? t('config.restartsHost') : result.wouldRestart ?? t('none') }) : t('config.unchanged');
+  if (result.conflict) validity.append(' ', reloadButton());
+  showDeviceErrors(result.errors);
+  fillDiff($('device-diff'), result.diff);
+  $('device-apply').disabled = !(result.valid && !result.conflict && changed);
+}
+
+// After a 409: the configuration as it is now, the form as the technician left it, checked again.
+function reloadButton() {
+  return el('button', { type: 'button', class: 'small', id: 'device-reload', onclick: reloadDeviceConfig }, t('edit.reload'));
+}
+
+async function reloadDeviceConfig() {
+  const current = await api('GET', '/api/config');
+  const devices = current.config.devices ?? [];
+  const index = deviceEditor.originalId === null ? devices.length : devices.findIndex((d) => d.id === deviceEditor.originalId);
+  if (index < 0) { deviceMessage(t('edit.gone', { id: deviceEditor.originalId }), 'error'); $('device-editor').hidden = true; return; }
+  const edited = readDeviceForm();
+  deviceEditor.config = current.config;
+  deviceEditor.version = current.version;
+  deviceEditor.index = index;
+  deviceEditor.base = deviceEditor.originalId === null ? edited : { ...devices[index], ...edited };
+  $('device-result').hidden = true;
+  scheduleDeviceCheck();
+}
+
+// One apply of the whole devices array; a refused one says what to do next.
+async function applyDevices(devices, doneText) {
+  const reply = await api('PUT', '/api/config', { version: deviceEditor.version, patch: { devices } });
+  if (reply.restarted === 'host') await waitForVersion(reply.version);
+  deviceMessage(t(doneText, { version: reply.version }), 'ok');
+  return reply;
+}
+
+function applyFailed(error) {
+  if (!(error instanceof ApiError)) { deviceMessage(error.message, 'error'); return; }
+  const next = error.status === 409 ? t('edit.next409') : error.status === 400 ? t('edit.next400') : error.status === 500 ? t('edit.next500') : '';
+  deviceMessage([describeError(error), next].filter(Boolean).join(' '), 'error', ...(error.status === 409 ? [' ', reloadButton()] : []),
+    el('ul', { class: 'errors' }, errorLines(error.body?.errors).map((line) => el('li', {}, line))));
+  if (error.status === 400 && !$('device-editor').hidden) showDeviceErrors(error.body?.errors);
+}
+
+async function applyDevice() {
+  const button = $('device-apply');
+  button.disabled = true;
+  deviceMessage(t('config.applying'), 'hint');
+  try {
+    const device = readDeviceForm();
+    await applyDevices(wouldBeDevices(device), 'edit.applied');
+    if (session) await views.devices(true);
+  } catch (error) {
+    applyFailed(error);
+    button.disabled = false;
+  }
+}
+
+async function deleteDevice(id) {
+  if (!window.confirm(t('edit.confirmDelete', { id }))) return;
+  try {
+    const current = await api('GET', '/api/config');
+    deviceEditor.config = current.config;
+    deviceEditor.version = current.version;
+    deviceEditor.index = (current.config.devices ?? []).findIndex((d) => d.id === id);
+    if (deviceEditor.index < 0) { deviceMessage(t('edit.gone', { id }), 'error'); return; }
+    $('device-editor').hidden = true;
+    deviceMessage(t('config.applying'), 'hint');
+    await applyDevices(wouldBeDevices(null), 'edit.deleted');
+    if (session) await views.devices(true);
+  } catch (error) {
+    applyFailed(error);
+  }
+}
+
 // Validation as the technician types: the node's own checks (POST /api/config/validate, nothing
 // written) once typing pauses; only the newest answer is shown.
 const configCheck = { timer: null, sequence: 0, version: null };
@@ -412,9 +677,7 @@ async function checkConfig() {
     : result.valid ? (result.diff.length === 0 ? t('config.unchanged') : t('config.valid', { restarts: result.wouldRestart === 'host' ? t('config.restartsHost') : result.wouldRestart ?? t('none') }))
       : t('config.invalid', { n: result.errors.length });
   errors.replaceChildren(...result.errors.map((e) => el('li', { 'data-path': e.path }, el('code', {}, e.path || '/'), ` ${e.message}`)));
-  const show = (value) => (value === null || value === undefined ? t('none') : JSON.stringify(value));
-  fillTable($('config-diff'), ['f.path', 'f.before', 'f.after'], result.diff.length === 0 ? [[t('config.noChanges'), '', '']]
-    : result.diff.map((d) => [el('code', {}, d.path), el('code', { class: 'diff-old' }, show(d.old)), el('code', { class: 'diff-new' }, show(d.new))]));
+  fillDiff($('config-diff'), result.diff);
 }
 
 async function applyConfig() {
@@ -504,6 +767,9 @@ async function start() {
   $('zone-undo').addEventListener('click', () => { cameraEditor.points.pop(); drawZones(); });
   $('zone-add').addEventListener('click', addZone);
   $('zones-apply').addEventListener('click', applyZones);
+  $('device-add').addEventListener('click', () => { openDeviceEditor(null).catch((error) => deviceMessage(describeError(error), 'error')); });
+  $('device-apply').addEventListener('click', applyDevice);
+  $('device-cancel').addEventListener('click', () => { $('device-editor').hidden = true; clearTimeout(deviceEditor.timer); });
   window.addEventListener('hashchange', () => { showMessage(null); route(); });
   try { session = await api('GET', '/api/session'); } catch { session = null; }
   showMessage(null);

@@ -255,7 +255,7 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, WebCameraGatewayF
         }
     }
 
-    private static async Task LogInAsync(IPage page, string user, string password)
+    internal static async Task LogInAsync(IPage page, string user, string password)
     {
         await page.FillAsync("#login-user", user);
         await page.FillAsync("#login-password", password);
@@ -267,7 +267,7 @@ public sealed class WebBrowserTests(WebGatewayFixture gateway, WebCameraGatewayF
     /// Script errors and CSP violations: the page must run under its own policy without any. The
     /// browser's notes on answers the page expects (401 before login, 501 apply, 503 cameras) are not problems.
     /// </summary>
-    private static List<string> WatchConsole(IPage page)
+    internal static List<string> WatchConsole(IPage page)
     {
         var problems = new List<string>();
         page.Console += (_, message) =>

@@ -113,6 +113,74 @@ public sealed class WebGatewayTests(WebGatewayFixture gateway)
         Assert.Equal("readings", devices[1]!["health"]!["from"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("/api/config/schema")]
+    [InlineData("/api/devices/fields")]
+    [InlineData("/api/profiles")]
+    public async Task The_device_forms_routes_need_a_session(string path)
+    {
+        using var anonymous = gateway.Client();
+        using var response = await anonymous.GetAsync(path);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("notLoggedIn", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["code"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task The_schema_served_is_the_shipped_one()
+    {
+        using var client = gateway.Client();
+        await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
+        using var response = await client.GetAsync("/api/config/schema");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/schema+json", response.Content.Headers.ContentType!.MediaType);
+        var served = JsonNode.Parse(await response.Content.ReadAsStringAsync());
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(File.ReadAllText(Repo.PathOf("config", "gateway.schema.json"))), served), "the served schema differs from config/gateway.schema.json");
+    }
+
+    [Fact]
+    public async Task Device_fields_are_each_types_keys_from_the_schema_with_their_limits()
+    {
+        using var client = gateway.Client();
+        await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
+        var types = JsonNode.Parse(await client.GetStringAsync("/api/devices/fields"))!["types"]!.AsArray()
+            .ToDictionary(t => t!["type"]!.GetValue<string>(), t => t!["fields"]!.AsArray().ToDictionary(f => f!["key"]!.GetValue<string>(), f => f!.AsObject()));
+
+        // Every type the schema knows, each with every key of its definition that a form can hold (not the points array).
+        var schema = JsonNode.Parse(File.ReadAllText(Repo.PathOf("config", "gateway.schema.json")))!["$defs"]!;
+        var kinds = schema["deviceBase"]!["properties"]!["type"]!["enum"]!.AsArray().Select(k => k!.GetValue<string>()).ToList();
+        Assert.Equal(kinds.Order(), types.Keys.Order());
+        var modbusKeys = schema["modbusDevice"]!["properties"]!.AsObject().Select(p => p.Key).Except(["id", "type", "points"]);
+        Assert.Equal(modbusKeys.Order(), types["modbus"].Keys.Order());
+
+        var poll = types["modbus"]["pollMs"];
+        Assert.Equal(("integer", 10, 86400000, false), (poll["kind"]!.GetValue<string>(), poll["minimum"]!.GetValue<int>(), poll["maximum"]!.GetValue<int>(), poll["required"]!.GetValue<bool>()));
+        Assert.Equal("Milliseconds between polls of all points; default 1000.", poll["description"]!.GetValue<string>()); // the device's own words win over the shared definition's
+        Assert.Equal(1, types["modbus"]["unitId"]["default"]!.GetValue<int>());
+        Assert.Equal("string", types["modbus"]["profile"]["kind"]!.GetValue<string>());
+        var chip = types["gpio-input"]["chip"];
+        Assert.True(chip["required"]!.GetValue<bool>());
+        Assert.StartsWith("^(gpiochip", chip["pattern"]!.GetValue<string>(), StringComparison.Ordinal); // a $ref into gpioLine followed
+        Assert.Equal("boolean", types["gpio-input"]["activeLow"]["kind"]!.GetValue<string>());
+        Assert.Equal(["as-is", "pull-up", "pull-down", "disabled"], types["gpio-input"]["bias"]["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal("enum", types["bme280"]["address"]["kind"]!.GetValue<string>());
+        Assert.True(types["gpio-output"]["safeState"]["required"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task Profiles_lists_the_shipped_profile_files_as_a_device_names_them()
+    {
+        using var client = gateway.Client();
+        await WebGatewayFixture.LoginAsync(client, "view", WebGatewayFixture.ViewerPassword);
+        var profiles = JsonNode.Parse(await client.GetStringAsync("/api/profiles"))!["profiles"]!.AsArray();
+        var shipped = Directory.GetFiles(Repo.PathOf("profiles"), "*.json").Select(f => "profiles/" + Path.GetFileName(f));
+        Assert.Equal(shipped.Order(StringComparer.Ordinal), profiles.Select(p => p!["value"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        var water = profiles.Single(p => p!["value"]!.GetValue<string>() == "profiles/water-meter-generic.json")!;
+        Assert.Equal(JsonNode.Parse(File.ReadAllText(Repo.PathOf("profiles", "water-meter-generic.json")))!["name"]!.GetValue<string>(), water["name"]!.GetValue<string>());
+        Assert.Equal(9, water["points"]!.GetValue<int>());
+        Assert.True(File.Exists(water["file"]!.GetValue<string>()));
+        Assert.All(profiles, p => Assert.Null(p!["problem"]));
+    }
+
     [Fact]
     public async Task Read_now_on_a_modbus_meter_shows_each_decoded_value_beside_its_raw_registers()
     {
