@@ -154,8 +154,12 @@ public sealed unsafe class PtyModbusRtuSlave : IDisposable
             }
             if ((fds[0].REvents & Libc.POLLIN) == 0)
             {
-                // Hang-up or error on the master: cannot happen while the slave is held open; do not spin if it does.
-                Thread.Sleep(50);
+                // Hang-up or error on the master: cannot happen while the slave is held open; do not spin if it
+                // does — wait 50 ms on the stop pipe alone, so that a stop still ends the thread at once.
+                if (Libc.Poll(fds + 1, 1, 50) > 0)
+                {
+                    return;
+                }
                 continue;
             }
             nint n;
